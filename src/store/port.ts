@@ -1,0 +1,95 @@
+// The one port every event store adapter implements (embedded SQLite, EventStoreDB).
+// Revisions and positions are bigints end to end: nothing is lost in a JS number.
+
+/** Where the caller believes the stream is. A revision is that of the stream's last event. */
+export type ExpectedRevision = 'no_stream' | 'exists' | 'any' | bigint;
+
+export interface EventToAppend {
+  /** Client-supplied UUID; appending the same ids again at the same place is an idempotent no-op. */
+  id: string;
+  type: string;
+  data: unknown;
+  metadata: unknown;
+}
+
+export interface RecordedEvent {
+  id: string;
+  streamId: string;
+  type: string;
+  /** 0 for a stream's first event. */
+  revision: bigint;
+  /** Global position in the whole log; strictly increasing in log order. */
+  position: bigint;
+  data: unknown;
+  metadata: unknown;
+}
+
+export interface AppendResult {
+  /** Revision of the stream's last event after the append. */
+  nextExpectedRevision: bigint;
+  /** Global position of the last event written (or already present on an idempotent retry). */
+  position: bigint;
+}
+
+export interface ReadStreamOptions {
+  /** Inclusive; default: the start (forwards) or the end (backwards). */
+  fromRevision?: bigint;
+  /** Inclusive upper bound when reading forwards (lower bound backwards). */
+  toRevision?: bigint;
+  direction?: 'forwards' | 'backwards';
+  maxCount?: number;
+}
+
+export interface ReadAllOptions {
+  /** Exclusive: only events after this position. Default: from the very start. */
+  afterPosition?: bigint;
+  maxCount?: number;
+}
+
+export interface SubscribeOptions {
+  /** Exclusive: deliver events after this position (a stored checkpoint). Default: from the start. */
+  afterPosition?: bigint;
+}
+
+/** Catch-up subscription: past events, then live ones, in log order, until closed. */
+export interface Subscription extends AsyncIterable<RecordedEvent> {
+  close(): Promise<void>;
+}
+
+export interface EventStore {
+  /** Atomic: all events or none. Throws WrongExpectedRevisionError on a mismatch. */
+  append(stream: string, events: EventToAppend[], options: { expectedRevision: ExpectedRevision }): Promise<AppendResult>;
+  /** A missing stream reads as []. */
+  readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
+  readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
+  subscribeToAll(options?: SubscribeOptions): Subscription;
+  /** Resolves when the store is reachable (for /readyz). */
+  ping(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** The adapter owns its driver's errors: each one's conflict becomes this. */
+export class WrongExpectedRevisionError extends Error {
+  readonly stream: string;
+  readonly expected: ExpectedRevision;
+  /** The stream's actual last revision, or 'no_stream'. */
+  readonly actual: bigint | 'no_stream';
+
+  constructor(stream: string, expected: ExpectedRevision, actual: bigint | 'no_stream') {
+    super(`wrong expected revision on ${stream}: expected ${String(expected)}, actual ${String(actual)}`);
+    this.name = 'WrongExpectedRevisionError';
+    this.stream = stream;
+    this.expected = expected;
+    this.actual = actual;
+  }
+}
+
+/** Ids that partly match events already written after the expected revision (EventStoreDB: bad request). */
+export class IdempotencyMismatchError extends Error {
+  readonly stream: string;
+  constructor(stream: string, detail: string) {
+    super(`conflicting retry on ${stream}: ${detail}`);
+    this.name = 'IdempotencyMismatchError';
+    this.stream = stream;
+  }
+}
