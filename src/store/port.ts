@@ -84,7 +84,11 @@ export class WrongExpectedRevisionError extends Error {
   }
 }
 
-/** Ids that partly match events already written after the expected revision (EventStoreDB: bad request). */
+/**
+ * Ids that partly match events already written after the expected revision. The embedded
+ * store says so precisely; EventStoreDB answers the same case with wrong-expected-version
+ * (checked against the server's append-decision code), so callers must treat both as a conflict.
+ */
 export class IdempotencyMismatchError extends Error {
   readonly stream: string;
   constructor(stream: string, detail: string) {

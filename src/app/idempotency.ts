@@ -1,0 +1,56 @@
+// Idempotency-Key (DOMAIN.md): the key and a hash of the request are written into
+// the metadata of the events a command appends. The log is the only record, so a
+// replay works across restarts and stores. Keys are scoped to the fund-year stream.
+import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
+import { DomainError } from '../domain/errors.js';
+import type { RecordedEvent } from '../store/port.js';
+
+// canonicalize is CommonJS with `export default` typings that NodeNext cannot call as a default import.
+const canonicalize = createRequire(import.meta.url)('canonicalize') as (input: unknown) => string | undefined;
+
+export interface EventMetadata {
+  principal: string;
+  role: string;
+  /** On whose behalf: the partner the command acts for, null for fund-level admin commands. */
+  partnerId: string | null;
+  requestId: string;
+  idempotencyKey?: string;
+  requestHash?: string;
+  receivedAt: string;
+  /** When it was recorded: informational, never a settlement input. */
+  recordedAt: string;
+}
+
+/**
+ * SHA-256 of the RFC 8785 canonical request: operation, path parameters, body and the
+ * principal's name (the same key from another caller is a different request, and must
+ * not replay someone else's answer).
+ */
+export function requestHash(operation: string, principal: string, params: unknown): string {
+  const text = canonicalize({ operation, principal, params });
+  if (text === undefined) throw new Error('request has no JSON form');
+  return `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
+}
+
+function metadataOf(event: RecordedEvent): Partial<EventMetadata> {
+  return typeof event.metadata === 'object' && event.metadata !== null ? (event.metadata as Partial<EventMetadata>) : {};
+}
+
+/**
+ * The events an earlier request with this key appended, or [] if none. The same key
+ * with another request hash is refused (422).
+ */
+export function eventsForKey(recorded: readonly RecordedEvent[], key: string, hash: string): RecordedEvent[] {
+  const keyed = recorded.filter((e) => metadataOf(e).idempotencyKey === key);
+  const first = keyed[0];
+  if (first && metadataOf(first).requestHash !== hash) {
+    throw new DomainError(
+      'unprocessable',
+      'idempotency-key-reused',
+      'this Idempotency-Key was already used for a different request',
+      [{ path: 'Idempotency-Key', message: 'already used with a different body, operation or caller' }],
+    );
+  }
+  return keyed;
+}

@@ -1,0 +1,261 @@
+// The application service behind the HTTP API: one method per API.md operation.
+// Commands go through runCommand (read, fold, decide, append, retry); reads fold the
+// fund-year's stream (up to a revision where asked) into the views API.md describes.
+import { v4 as uuidv4 } from 'uuid';
+import { DomainError } from '../domain/errors.js';
+import {
+  adoptedAgreement,
+  findSettlement,
+  fold,
+  fundYearStream,
+  isFundId,
+  isYear,
+  partnerIds,
+  requireRevision,
+  settlementRecord,
+  settlementView,
+  type ExistingFundYear,
+  type FundYearEvent,
+  type FundYearState,
+  type SettlementEntry,
+} from '../domain/fundyear/index.js';
+import { positions } from '../domain/positions.js';
+import type { EventStore, RecordedEvent } from '../store/port.js';
+import { actorOf, canSeeFund, requireAuditReader, requireFundScope } from './access.js';
+import { RETRIES_MAX_DEFAULT, runCommand, toDomainEvents, type CommandSpec, type RunnerDeps } from './command-runner.js';
+import { settlementStatementCsv } from './statement-csv.js';
+import { SummaryProjection, summaryFile } from './summary.js';
+import type * as T from './service-types.js';
+
+export interface FundYearServiceDeps {
+  store: EventStore;
+  newId?: () => string;
+  now?: () => string;
+  retriesMax?: number;
+  /** Where the fund summary projection keeps its file; absent: in memory, rebuilt from the log on start. */
+  dataDir?: string;
+}
+
+/** Audit trail page size: a limit on everything. */
+export const EVENTS_PAGE_MAX = 1000;
+
+export function createFundYearService(deps: FundYearServiceDeps): T.FundYearService & { readonly summary: SummaryProjection } {
+  return new Service(deps);
+}
+
+function existing(state: FundYearState): ExistingFundYear {
+  if (state.status === 'none') throw new Error('command answered on a fund-year that does not exist');
+  return state;
+}
+
+function lastOf<E extends FundYearEvent['type']>(events: readonly FundYearEvent[], type: E): Extract<FundYearEvent, { type: E }> {
+  const found = [...events].reverse().find((e) => e.type === type);
+  if (!found) throw new Error(`command answer without a ${type} event`);
+  return found as Extract<FundYearEvent, { type: E }>;
+}
+
+function agreementsView(fy: ExistingFundYear): T.AgreementsView {
+  const adoptedVersion = adoptedAgreement(fy)?.version ?? null;
+  return {
+    adoptedVersion,
+    versions: fy.agreements.map((a) => ({
+      version: a.version, terms: a.terms, proposedBy: a.proposedBy, acceptedBy: [...a.acceptedBy], adopted: a.version === adoptedVersion,
+    })),
+  };
+}
+
+function entryOf(fy: ExistingFundYear, settlementId: string): SettlementEntry {
+  const entry = findSettlement(fy, settlementId);
+  if (!entry) throw new DomainError('not-found', 'settlement-not-found', `no settlement ${settlementId}`);
+  return entry;
+}
+
+function settlementOf(fy: ExistingFundYear, settlementId: string): T.Settlement {
+  return settlementView(fy, entryOf(fy, settlementId));
+}
+
+class Service implements T.FundYearService {
+  readonly summary: SummaryProjection;
+  private readonly store: EventStore;
+  private readonly newId: () => string;
+  private readonly runner: RunnerDeps;
+  /** The newest log position this instance appended: listFunds waits for the summary to reach it. */
+  private appendedPosition: bigint | null = null;
+
+  constructor(deps: FundYearServiceDeps) {
+    this.store = deps.store;
+    this.newId = deps.newId ?? uuidv4;
+    this.runner = {
+      store: deps.store,
+      now: deps.now ?? (() => new Date().toISOString()),
+      retriesMax: deps.retriesMax ?? RETRIES_MAX_DEFAULT,
+      onAppended: (position) => {
+        if (this.appendedPosition === null || position > this.appendedPosition) this.appendedPosition = position;
+      },
+    };
+    this.summary = new SummaryProjection(deps.dataDir === undefined ? { store: deps.store } : { store: deps.store, file: summaryFile(deps.dataDir) });
+    this.summary.start();
+  }
+
+  private run<A>(ctx: T.RequestContext, ref: T.FundYearRef, spec: CommandSpec<A>): Promise<A> {
+    return runCommand(this.runner, ctx, ref, spec);
+  }
+
+  /** The fund-year folded up to `asOfRevision` (inclusive; default: the latest), and the recorded events. */
+  private async read(ctx: T.RequestContext, ref: T.FundYearRef): Promise<{ fy: ExistingFundYear; recorded: RecordedEvent[] }> {
+    requireFundScope(ctx.principal, ref.fundId);
+    // An id that cannot name a fund-year names none: 404, as for any other unknown fund-year.
+    const recorded = isFundId(ref.fundId) && isYear(ref.year) ? await this.store.readStream(fundYearStream(ref.fundId, ref.year)) : [];
+    const state = fold(toDomainEvents(recorded));
+    if (state.status === 'none') throw new DomainError('not-found', 'fund-year-not-found', `no fund-year ${ref.fundId} ${ref.year}`);
+    return { fy: state, recorded };
+  }
+
+  openFundYear(ctx: T.RequestContext, ref: T.FundYearRef, body: T.OpenFundYearBody): Promise<T.CommandResult & T.FundYearRef> {
+    return this.run(ctx, ref, {
+      operation: 'openFundYear', request: { ref, body }, onBehalfOf: null,
+      command: () => ({ type: 'OpenFundYear', actor: actorOf(ctx.principal), data: { ...body, fundId: ref.fundId, year: ref.year } }),
+      answer: (_after, _events, revision) => ({ revision, fundId: ref.fundId, year: ref.year }),
+    });
+  }
+
+  setBudget(ctx: T.RequestContext, ref: T.FundYearRef, body: T.SetBudgetBody): Promise<T.CommandResult> {
+    return this.run(ctx, ref, {
+      operation: 'setBudget', request: { ref, body }, onBehalfOf: null,
+      command: () => ({ type: 'SetBudget', actor: actorOf(ctx.principal), data: body }),
+      answer: (_after, _events, revision) => ({ revision }),
+    });
+  }
+
+  proposeAgreement(ctx: T.RequestContext, ref: T.FundYearRef, body: T.ProposeAgreementBody): Promise<T.CommandResult & { version: number }> {
+    return this.run(ctx, ref, {
+      operation: 'proposeAgreement', request: { ref, body }, onBehalfOf: null,
+      command: () => ({ type: 'ProposeAgreement', actor: actorOf(ctx.principal), data: { terms: body.terms } }),
+      answer: (_after, events, revision) => ({ revision, version: lastOf(events, 'AgreementProposed').data.version }),
+    });
+  }
+
+  acceptAgreement(ctx: T.RequestContext, ref: T.FundYearRef, version: number): Promise<T.CommandResult & T.AgreementVersionView> {
+    return this.run(ctx, ref, {
+      operation: 'acceptAgreement', request: { ref, version }, onBehalfOf: ctx.principal.partnerId ?? null,
+      command: () => ({ type: 'AcceptAgreement', actor: actorOf(ctx.principal), data: { version } }),
+      answer: (after, events, revision) => {
+        const accepted = lastOf(events, 'AgreementAccepted').data.version;
+        const view = agreementsView(existing(after)).versions.find((v) => v.version === accepted);
+        if (!view) throw new Error(`accepted version ${accepted} missing from the fold`);
+        return { revision, ...view };
+      },
+    });
+  }
+
+  async listAgreements(ctx: T.RequestContext, ref: T.FundYearRef): Promise<T.AgreementsView> {
+    return agreementsView((await this.read(ctx, ref)).fy);
+  }
+
+  submitReturn(ctx: T.RequestContext, ref: T.FundYearRef, body: T.SubmitReturnBody): Promise<T.CommandResult & { returnId: string }> {
+    return this.run(ctx, ref, {
+      operation: 'submitReturn', request: { ref, body }, onBehalfOf: body.partnerId,
+      command: () => ({ type: 'SubmitMonthlyReturn', actor: actorOf(ctx.principal), data: { ...body, returnId: this.newId() } }),
+      answer: (_after, events, revision) => ({ revision, returnId: lastOf(events, 'MonthlyReturnSubmitted').data.returnId }),
+    });
+  }
+
+  async positions(ctx: T.RequestContext, ref: T.FundYearRef, asOfRevision?: number): Promise<T.PositionsView> {
+    const { fy, recorded } = await this.read(ctx, ref);
+    if (asOfRevision === undefined) return positions(fy);
+    const revision = requireRevision(fy, asOfRevision);
+    return positions(existing(fold(toDomainEvents(recorded.slice(0, revision + 1)))));
+  }
+
+  closeYear(ctx: T.RequestContext, ref: T.FundYearRef): Promise<T.CommandResult & { status: 'closed' }> {
+    return this.run(ctx, ref, {
+      operation: 'closeYear', request: { ref }, onBehalfOf: null,
+      command: () => ({ type: 'CloseYear', actor: actorOf(ctx.principal) }),
+      answer: (_after, _events, revision) => ({ revision, status: 'closed' as const }),
+    });
+  }
+
+  adjustOutturn(ctx: T.RequestContext, ref: T.FundYearRef, body: T.AdjustmentBody): Promise<T.CommandResult & { adjustmentId: string }> {
+    return this.run(ctx, ref, {
+      operation: 'adjustOutturn', request: { ref, body }, onBehalfOf: body.partnerId,
+      command: () => ({ type: 'AdjustOutturn', actor: actorOf(ctx.principal), data: { ...body, adjustmentId: this.newId() } }),
+      answer: (_after, events, revision) => ({ revision, adjustmentId: lastOf(events, 'OutturnAdjusted').data.adjustmentId }),
+    });
+  }
+
+  calculateSettlement(ctx: T.RequestContext, ref: T.FundYearRef, body: T.CalculateSettlementBody): Promise<T.Settlement> {
+    return this.run(ctx, ref, {
+      operation: 'calculateSettlement', request: { ref, body }, onBehalfOf: null,
+      command: (state, recorded) => {
+        // Default: the latest revision as read on this attempt (a retry settles the fresher log).
+        const asOfRevision = body.asOfRevision ?? state.revision;
+        const inRange = Number.isSafeInteger(asOfRevision) && asOfRevision >= 0 && asOfRevision <= state.revision;
+        const basis = fold(toDomainEvents(inRange ? recorded.slice(0, asOfRevision + 1) : []));
+        const data = { settlementId: this.newId(), mode: body.mode, asOfRevision, calculatedAt: this.runner.now(), basis };
+        return { type: 'CalculateSettlement', actor: actorOf(ctx.principal), data };
+      },
+      answer: (after, events) => settlementOf(existing(after), lastOf(events, 'SettlementCalculated').data.settlementId),
+    });
+  }
+
+  async listSettlements(ctx: T.RequestContext, ref: T.FundYearRef): Promise<T.Settlement[]> {
+    const { fy } = await this.read(ctx, ref);
+    return fy.settlements.map((entry) => settlementView(fy, entry)).reverse();
+  }
+
+  async getSettlement(ctx: T.RequestContext, ref: T.FundYearRef, settlementId: string): Promise<T.Settlement> {
+    return settlementOf((await this.read(ctx, ref)).fy, settlementId);
+  }
+
+  async verifySettlement(ctx: T.RequestContext, ref: T.FundYearRef, settlementId: string): Promise<T.VerificationView> {
+    const { fy, recorded } = await this.read(ctx, ref);
+    const { record } = entryOf(fy, settlementId);
+    // The same computation as when it was calculated, from the log's prefix up to its revision.
+    const basis = existing(fold(toDomainEvents(recorded.slice(0, record.asOfRevision + 1))));
+    const { settlementId: id, mode, asOfRevision, calculatedAt } = record;
+    const recomputed = settlementRecord(basis, { settlementId: id, mode, asOfRevision, calculatedAt });
+    return { settlementId, asOfRevision, digest: record.digest, recomputedDigest: recomputed.digest, match: recomputed.digest === record.digest };
+  }
+
+  approveSettlement(ctx: T.RequestContext, ref: T.FundYearRef, settlementId: string): Promise<T.CommandResult & T.Settlement> {
+    return this.run(ctx, ref, {
+      operation: 'approveSettlement', request: { ref, settlementId }, onBehalfOf: ctx.principal.partnerId ?? null,
+      command: () => ({ type: 'ApproveSettlement', actor: actorOf(ctx.principal), data: { settlementId } }),
+      answer: (after, _events, revision) => ({ revision, ...settlementOf(existing(after), settlementId) }),
+    });
+  }
+
+  async settlementStatementCsv(ctx: T.RequestContext, ref: T.FundYearRef, settlementId: string): Promise<string> {
+    const { fy } = await this.read(ctx, ref);
+    return settlementStatementCsv(settlementOf(fy, settlementId), partnerIds(fy));
+  }
+
+  async events(ctx: T.RequestContext, ref: T.FundYearRef, fromRevision = 0, limit = EVENTS_PAGE_MAX): Promise<T.AuditEvent[]> {
+    requireAuditReader(ctx.principal);
+    const { recorded } = await this.read(ctx, ref);
+    if (!Number.isSafeInteger(fromRevision) || fromRevision < 0) {
+      throw new DomainError('bad-request', 'invalid-revision', 'fromRevision must be a non-negative integer', [
+        { path: '/fromRevision', message: 'must be a non-negative integer' },
+      ]);
+    }
+    const count = Math.max(1, Math.min(Number.isSafeInteger(limit) ? limit : EVENTS_PAGE_MAX, EVENTS_PAGE_MAX));
+    return recorded.slice(fromRevision, fromRevision + count).map((e) => ({
+      revision: Number(e.revision), position: e.position.toString(), eventId: e.id, type: e.type, data: e.data, metadata: e.metadata,
+    }));
+  }
+
+  async listFunds(ctx: T.RequestContext): Promise<T.FundSummary[]> {
+    // Read-your-writes: whatever this instance appended is in the summary before it answers.
+    if (this.appendedPosition !== null) await this.summary.waitFor(this.appendedPosition);
+    return this.summary.list().filter((s) => canSeeFund(ctx.principal, s.fundId));
+  }
+
+  ready(): Promise<void> {
+    return this.store.ping();
+  }
+
+  /** Stops the summary subscription and saves its checkpoint; the store belongs to whoever opened it. */
+  close(): Promise<void> {
+    return this.summary.stop();
+  }
+}

@@ -1,0 +1,85 @@
+// Settlements: calculated from the log at one revision, approved by every partner.
+// The settlement body is computed here (pure) from the fund-year folded up to
+// `asOfRevision`, so a re-run from the same events gives the same digest.
+import { DomainError } from '../errors.js';
+import { computeSettlement, ENGINE_VERSION, settlementDigest } from '../settlement.js';
+import { settlementBasis, type SettlementMode } from '../settlement-input.js';
+import { actingPartner, requireExisting, requireRole } from './access.js';
+import type { ApproveSettlement, CalculateSettlement } from './commands.js';
+import type { FundYearEvent, SettlementRecord } from './events.js';
+import { findSettlement, settlementStatus, type ExistingFundYear, type FundYearState } from './state.js';
+
+export interface SettlementHeader {
+  settlementId: string;
+  mode: SettlementMode;
+  asOfRevision: number;
+  calculatedAt: string;
+}
+
+/** The settlement of `basis` (the fund-year at `asOfRevision`), digest included. */
+export function settlementRecord(basis: ExistingFundYear, header: SettlementHeader): SettlementRecord {
+  const { input, agreementVersion, assumedOnBudget } = settlementBasis(basis, header.mode);
+  const figures = computeSettlement(input);
+  const body = {
+    settlementId: header.settlementId,
+    fundId: basis.fundId,
+    year: basis.year,
+    mode: header.mode,
+    asOfRevision: header.asOfRevision,
+    agreementVersion,
+    engineVersion: ENGINE_VERSION,
+    assumedOnBudget,
+    calculatedAt: header.calculatedAt,
+    ...figures,
+  };
+  return { ...body, digest: settlementDigest(body) };
+}
+
+export function requireRevision(state: { revision: number }, asOfRevision: unknown, path = '/asOfRevision'): number {
+  if (typeof asOfRevision !== 'number' || !Number.isSafeInteger(asOfRevision) || asOfRevision < 0 || asOfRevision > state.revision) {
+    throw new DomainError('bad-request', 'invalid-revision', `asOfRevision must be a revision of this stream (0 to ${state.revision})`, [
+      { path, message: `must be an integer from 0 to ${state.revision}` },
+    ]);
+  }
+  return asOfRevision;
+}
+
+export function decideSettlement({ actor, data }: CalculateSettlement, state: FundYearState): FundYearEvent[] {
+  requireRole(actor, ['admin'], 'calculating a settlement');
+  const fy = requireExisting(state);
+  if (data.mode !== 'final' && data.mode !== 'forecast') {
+    throw new DomainError('bad-request', 'invalid-mode', 'mode must be "final" or "forecast"', [
+      { path: '/mode', message: 'must be "final" or "forecast"' },
+    ]);
+  }
+  const asOfRevision = requireRevision(fy, data.asOfRevision);
+  // The basis is the caller's fold of this stream's prefix; a mismatch is a programmer error.
+  if (data.basis.revision !== asOfRevision || data.basis.status === 'none') {
+    throw new Error(`settlement basis is at revision ${data.basis.revision}, not ${asOfRevision}`);
+  }
+  const { settlementId, mode, calculatedAt } = data;
+  return [{ type: 'SettlementCalculated', data: settlementRecord(data.basis, { settlementId, mode, asOfRevision, calculatedAt }) }];
+}
+
+/**
+ * Approval: by each partner, of a final settlement that is still current (not
+ * superseded) and needs no board decision. A forecast is information, not a
+ * settlement to pay, so it cannot be approved.
+ */
+export function decideApproval({ actor, data }: ApproveSettlement, state: FundYearState): FundYearEvent[] {
+  requireRole(actor, ['partner'], 'approving a settlement');
+  const fy = requireExisting(state);
+  const partnerId = actingPartner(actor, fy);
+  const entry = findSettlement(fy, data.settlementId);
+  if (!entry) throw new DomainError('not-found', 'settlement-not-found', `no settlement ${data.settlementId}`);
+  const refuse = (code: string, detail: string): never => {
+    throw new DomainError('conflict', code, detail, [{ path: '/settlementId', message: detail }]);
+  };
+  if (entry.record.mode !== 'final') refuse('settlement-not-final', 'only a final settlement can be approved');
+  if (settlementStatus(fy, entry) === 'superseded') refuse('settlement-superseded', 'a newer final settlement supersedes this one');
+  if (entry.record.requiresDecision) {
+    refuse('settlement-requires-decision', 'an amount is unallocated: the board must decide before approval');
+  }
+  if (entry.approvedBy.includes(partnerId)) refuse('settlement-already-approved', `${partnerId} already approved this settlement`);
+  return [{ type: 'SettlementApproved', data: { settlementId: data.settlementId, partnerId } }];
+}

@@ -1,0 +1,115 @@
+// The facts of a fund-year (DOMAIN.md, "One stream per fund-year"). Event data is
+// plain JSON: amounts are decimal strings, never numbers. Nothing is ever edited:
+// a correction, a variation or a newer settlement is a new event.
+import type { AgreementTerms, Arrangement } from '../terms-types.js';
+import type { SettlementFigures } from '../settlement-types.js';
+import type { Period } from './ids.js';
+
+export interface PartnerDecl {
+  partnerId: string;
+  name: string;
+}
+
+export interface StrategyDecl {
+  strategyId: string;
+  name: string;
+}
+
+export interface BudgetLine {
+  strategyId: string;
+  partnerId: string;
+  arrangement: Arrangement;
+  amount: string;
+}
+
+export interface ReturnLine {
+  strategyId: string;
+  arrangement: Arrangement;
+  actualToDate: string;
+  forecastOutturn: string;
+}
+
+/**
+ * The stored settlement: everything API.md shows except `status` and `approvedBy`,
+ * which change later and so are derived by the fold (approvals, supersession).
+ */
+export interface SettlementRecord extends SettlementFigures {
+  settlementId: string;
+  fundId: string;
+  year: string;
+  mode: 'final' | 'forecast';
+  asOfRevision: number;
+  agreementVersion: number;
+  engineVersion: string;
+  assumedOnBudget: string[];
+  calculatedAt: string;
+  digest: string;
+}
+
+export type FundYearOpened = {
+  type: 'FundYearOpened';
+  data: { fundId: string; year: string; name: string; partners: PartnerDecl[]; strategies: StrategyDecl[] };
+};
+/** The whole budget, set before any return (replacing any earlier one). */
+export type BudgetSet = { type: 'BudgetSet'; data: { lines: BudgetLine[]; reason?: string } };
+/** The whole budget, replaced after returns exist: a variation always has a reason. */
+export type BudgetVaried = { type: 'BudgetVaried'; data: { lines: BudgetLine[]; reason: string } };
+export type AgreementProposed = {
+  type: 'AgreementProposed';
+  data: { version: number; terms: AgreementTerms; proposedBy: string };
+};
+export type AgreementAccepted = { type: 'AgreementAccepted'; data: { version: number; partnerId: string } };
+export type MonthlyReturnSubmitted = {
+  type: 'MonthlyReturnSubmitted';
+  data: { returnId: string; partnerId: string; period: Period; lines: ReturnLine[]; correction: boolean };
+};
+export type YearClosed = { type: 'YearClosed'; data: { closedBy: string } };
+/** A post-close change to one line's outturn; `amount` is signed. */
+export type OutturnAdjusted = {
+  type: 'OutturnAdjusted';
+  data: {
+    adjustmentId: string;
+    partnerId: string;
+    strategyId: string;
+    arrangement: Arrangement;
+    amount: string;
+    reason: string;
+  };
+};
+export type SettlementCalculated = { type: 'SettlementCalculated'; data: SettlementRecord };
+export type SettlementApproved = { type: 'SettlementApproved'; data: { settlementId: string; partnerId: string } };
+
+export type FundYearEvent =
+  | FundYearOpened
+  | BudgetSet
+  | BudgetVaried
+  | AgreementProposed
+  | AgreementAccepted
+  | MonthlyReturnSubmitted
+  | YearClosed
+  | OutturnAdjusted
+  | SettlementCalculated
+  | SettlementApproved;
+
+export type FundYearEventType = FundYearEvent['type'];
+
+export const FUND_YEAR_EVENT_TYPES: readonly FundYearEventType[] = [
+  'FundYearOpened',
+  'BudgetSet',
+  'BudgetVaried',
+  'AgreementProposed',
+  'AgreementAccepted',
+  'MonthlyReturnSubmitted',
+  'YearClosed',
+  'OutturnAdjusted',
+  'SettlementCalculated',
+  'SettlementApproved',
+];
+
+/** Events read back from a store are `unknown`-typed; this is the one place they become ours. */
+export function asFundYearEvent(type: string, data: unknown): FundYearEvent {
+  if (!(FUND_YEAR_EVENT_TYPES as readonly string[]).includes(type)) {
+    throw new Error(`not a fund-year event type: ${type}`);
+  }
+  return { type, data } as FundYearEvent;
+}

@@ -1,0 +1,7 @@
+// The fund-year decider (Emmett style): events, commands, initialState/evolve/decide.
+export * from './ids.js';
+export * from './events.js';
+export * from './commands.js';
+export * from './state.js';
+export { decide } from './decide.js';
+export { settlementRecord, requireRevision, type SettlementHeader } from './decide-settlement.js';

@@ -1,0 +1,120 @@
+// Positions (DOMAIN.md, read side): a pure fold of the fund-year at one revision into
+// budget, actual to date, forecast outturn and forecast variance per line, strategy,
+// partner and fund, with the forecast variance month by month.
+import type { FigureSet, PositionsView } from '../app/service-types.js';
+import { formatAmount, parseAmount, ZERO, type Decimal } from './money.js';
+import { latestReturn, partnerIds, periodNumber, PERIODS, type ExistingFundYear, type Period } from './fundyear/index.js';
+import { outturnByLine } from './settlement-input.js';
+import type { Arrangement } from './terms-types.js';
+
+interface LineId {
+  strategyId: string;
+  partnerId: string;
+  arrangement: Arrangement;
+}
+
+interface Figures {
+  budget: Decimal;
+  actualToDate: Decimal;
+  forecastOutturn: Decimal;
+  /** Forecast variance at the end of M1..M12; null where nothing was reported yet. */
+  byPeriod: (Decimal | null)[];
+}
+
+const lineKey = (l: { strategyId: string; arrangement: string }, partnerId: string): string =>
+  `${l.strategyId}/${partnerId}/${l.arrangement}`;
+
+/**
+ * Open year: forecast outturn is each partner's latest forecast (on budget where not
+ * reported). Closed year: it is the final outturn (M12 actual plus adjustments), the
+ * figure the final settlement uses. Actual to date always includes adjustments.
+ */
+export function positions(fy: ExistingFundYear): PositionsView {
+  const lines = lineFigures(fy);
+  const view = (figures: Figures[]): FigureSet => toFigureSet(sumFigures(figures));
+  const pick = (test: (id: LineId) => boolean) => [...lines.values()].filter((l) => test(l.id)).map((l) => l.figures);
+  return {
+    fundId: fy.fundId,
+    year: fy.year,
+    asOfRevision: fy.revision,
+    status: fy.status,
+    lines: [...lines.values()].map(({ id, figures }) => ({ ...id, ...toFigureSet(figures) })),
+    strategies: fy.strategies.map(({ strategyId }) => ({ strategyId, ...view(pick((l) => l.strategyId === strategyId)) })),
+    partners: partnerIds(fy).map((partnerId) => ({
+      partnerId,
+      lastPeriod: latestReturn(fy, partnerId)?.period ?? null,
+      ...view(pick((l) => l.partnerId === partnerId)),
+    })),
+    fund: view(pick(() => true)),
+  };
+}
+
+/** Every line that has a budget, a reported figure or an adjustment; budget lines first. */
+function lineFigures(fy: ExistingFundYear): Map<string, { id: LineId; figures: Figures }> {
+  const lines = new Map<string, { id: LineId; figures: Figures }>();
+  const touch = (id: LineId) => {
+    const key = lineKey(id, id.partnerId);
+    let entry = lines.get(key);
+    if (!entry) {
+      entry = { id, figures: { budget: ZERO, actualToDate: ZERO, forecastOutturn: ZERO, byPeriod: PERIODS.map(() => null) } };
+      lines.set(key, entry);
+    }
+    return entry.figures;
+  };
+  for (const b of fy.budget ?? []) touch(b).budget = parseAmount(b.amount);
+  for (const r of fy.returns) for (const l of r.lines) touch({ strategyId: l.strategyId, partnerId: r.partnerId, arrangement: l.arrangement });
+  for (const partnerId of partnerIds(fy)) {
+    for (const l of latestReturn(fy, partnerId)?.lines ?? []) touch({ ...l, partnerId }).actualToDate = parseAmount(l.actualToDate);
+  }
+  for (const a of fy.adjustments) {
+    const figures = touch(a);
+    figures.actualToDate = figures.actualToDate.plus(parseAmount(a.amount));
+  }
+  const mode = fy.status === 'closed' ? 'final' : 'forecast';
+  for (const o of outturnByLine(fy, mode).outturn) touch(o).forecastOutturn = parseAmount(o.amount);
+  // Months after the latest period anyone has reported have not happened yet: they stay null.
+  const periodLast = Math.max(0, ...fy.returns.map((r) => periodNumber(r.period)));
+  PERIODS.slice(0, periodLast).forEach((period, index) => varianceAt(fy, period, index, lines));
+  return lines;
+}
+
+/**
+ * The forecast variance as it stood at the end of `period`: each partner's latest
+ * return up to that period (the last-appended submission, so corrections count),
+ * against the budget in force; a line that return does not carry is on budget. A
+ * partner late with this month counts with its previous month, as it stood.
+ */
+function varianceAt(fy: ExistingFundYear, period: Period, index: number, lines: Map<string, { id: LineId; figures: Figures }>): void {
+  for (const partnerId of partnerIds(fy)) {
+    const counting = latestReturn(fy, partnerId, period);
+    if (!counting) continue;
+    const forecast = new Map(counting.lines.map((l) => [lineKey(l, partnerId), parseAmount(l.forecastOutturn)]));
+    for (const [key, { id, figures }] of lines) {
+      if (id.partnerId !== partnerId) continue;
+      figures.byPeriod[index] = (forecast.get(key) ?? figures.budget).minus(figures.budget);
+    }
+  }
+}
+
+function sumFigures(list: Figures[]): Figures {
+  const total: Figures = { budget: ZERO, actualToDate: ZERO, forecastOutturn: ZERO, byPeriod: PERIODS.map(() => null) };
+  for (const f of list) {
+    total.budget = total.budget.plus(f.budget);
+    total.actualToDate = total.actualToDate.plus(f.actualToDate);
+    total.forecastOutturn = total.forecastOutturn.plus(f.forecastOutturn);
+    f.byPeriod.forEach((v, i) => {
+      if (v !== null) total.byPeriod[i] = (total.byPeriod[i] ?? ZERO).plus(v);
+    });
+  }
+  return total;
+}
+
+function toFigureSet(f: Figures): FigureSet {
+  return {
+    budget: formatAmount(f.budget),
+    actualToDate: formatAmount(f.actualToDate),
+    forecastOutturn: formatAmount(f.forecastOutturn),
+    forecastVariance: formatAmount(f.forecastOutturn.minus(f.budget)),
+    forecastVarianceByPeriod: Object.fromEntries(PERIODS.map((p, i) => [p, f.byPeriod[i] ? formatAmount(f.byPeriod[i]) : null])),
+  };
+}

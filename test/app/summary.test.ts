@@ -1,0 +1,150 @@
+// The cross-fund summary: kept live by a catch-up subscription; after any sequence
+// of commands it equals a rebuild from scratch, and it resumes from its stored checkpoint.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import fc from 'fast-check';
+import t from 'tap';
+import { createFundYearService } from '../../src/app/service.js';
+import { SummaryProjection, summaryFile } from '../../src/app/summary.js';
+import { DomainError } from '../../src/domain/errors.js';
+import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
+import type { FundYearService } from '../../src/app/service-types.js';
+import { budgetLines, ccgLines, councilLines, ctx, memoryStore, openBody, principals, terms } from './fixtures/service.js';
+
+const refs = [
+  { fundId: 'plymouth-integrated-fund', year: '2015-16' },
+  { fundId: 'devon-better-care', year: '2016-17' },
+];
+const partners = ['ccg', 'council'] as const;
+const scoped = { ...principals, ccg: { ...principals.ccg, funds: ['*'] }, council: { ...principals.council, funds: ['*'] } };
+
+/** Whole pence to an amount string, without a float in sight. */
+const pence = (n: number) => `${n < 0 ? '-' : ''}${Math.floor(Math.abs(n) / 100)}.${String(Math.abs(n) % 100).padStart(2, '0')}`;
+
+const step = fc.record({
+  fund: fc.integer({ min: 0, max: 1 }),
+  // Returns are most of a real log; the rest, including the refused ones, mixed in.
+  kind: fc.oneof(
+    { arbitrary: fc.constant('return' as const), weight: 4 },
+    { arbitrary: fc.constantFrom('open', 'budget', 'propose', 'accept', 'close', 'adjust', 'settle', 'approve'), weight: 5 },
+  ),
+  partner: fc.constantFrom(...partners),
+  period: fc.integer({ min: 1, max: 12 }),
+  correction: fc.boolean(),
+  delta: fc.integer({ min: -5_000_000, max: 5_000_000 }),
+  mode: fc.constantFrom('final' as const, 'forecast' as const),
+});
+type Step = typeof step extends fc.Arbitrary<infer S> ? S : never;
+
+async function apply(service: FundYearService, s: Step): Promise<void> {
+  const ref = refs[s.fund]!;
+  const as = { ...scoped[s.partner], funds: ['*'] };
+  const lines = (s.partner === 'ccg' ? ccgLines : councilLines)().map((l) => ({ ...l, forecastOutturn: pence(100 * 400_000 + s.delta) }));
+  const actions: Record<Step['kind'], () => Promise<unknown>> = {
+    open: () => service.openFundYear(ctx(principals.admin), ref, openBody),
+    budget: () => service.setBudget(ctx(principals.admin), ref, { lines: budgetLines, reason: 'varied' }),
+    propose: () => service.proposeAgreement(ctx(principals.admin), ref, { terms }),
+    accept: () => service.acceptAgreement(ctx(as), ref, 1),
+    return: () => service.submitReturn(ctx(as), ref, { partnerId: s.partner, period: `M${s.period}`, lines, correction: s.correction }),
+    close: () => service.closeYear(ctx(principals.admin), ref),
+    adjust: () => service.adjustOutturn(ctx(as), ref, { partnerId: s.partner, strategyId: 'wellbeing', arrangement: 'pooled', amount: pence(s.delta), reason: 'late' }),
+    settle: () => service.calculateSettlement(ctx(principals.admin), ref, { mode: s.mode }),
+    approve: async () => {
+      const [latest] = await service.listSettlements(ctx(principals.admin), ref);
+      if (latest) await service.approveSettlement(ctx(as), ref, latest.settlementId);
+    },
+  };
+  try {
+    await actions[s.kind]();
+  } catch (error) {
+    if (!(error instanceof DomainError)) throw error; // refusals are part of any random sequence
+  }
+}
+
+t.test('after any sequence of commands the live summary equals a rebuild', async (t) => {
+  await fc.assert(
+    fc.asyncProperty(fc.boolean(), fc.array(step, { minLength: 1, maxLength: 60 }), async (setUp, steps) => {
+      const store = memoryStore();
+      const service = createFundYearService({ store });
+      try {
+        // Often start from a fund-year that can take returns, so that sequences get far.
+        const ready: Step[] = (['open', 'budget', 'propose'] as const).map((kind) => ({ ...steps[0]!, fund: 0, kind }));
+        for (const s of setUp ? [...ready, ...steps] : steps) await apply(service, s);
+        const live = await service.listFunds(ctx(principals.admin));
+        const fresh = new SummaryProjection({ store });
+        await fresh.rebuild();
+        t.same(live, fresh.list());
+        return JSON.stringify(live) === JSON.stringify(fresh.list());
+      } finally {
+        await service.close();
+        await store.close();
+      }
+    }),
+    { numRuns: 40 },
+  );
+});
+
+t.test('the projection resumes from its stored checkpoint', async (t) => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'poolshare-summary-'));
+  t.teardown(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  const store = memoryStore();
+  t.teardown(() => store.close());
+  const first = createFundYearService({ store, dataDir });
+  await first.openFundYear(ctx(principals.admin), refs[0]!, openBody);
+  await first.setBudget(ctx(principals.admin), refs[0]!, { lines: budgetLines });
+  const seen = await first.listFunds(ctx(principals.admin));
+  await first.close();
+  const stored = JSON.parse(fs.readFileSync(summaryFile(dataDir), 'utf8')) as { checkpoint: string };
+  t.equal(stored.checkpoint, first.summary.checkpoint?.toString(), 'checkpoint saved with the projection');
+
+  // Written while no projection was running: the next one catches up from the checkpoint.
+  const writer = createFundYearService({ store });
+  await writer.openFundYear(ctx(principals.admin), refs[1]!, openBody);
+  await writer.close();
+  const resumed = new SummaryProjection({ store, file: summaryFile(dataDir) });
+  t.same(resumed.list(), seen, 'loaded from the file before catching up');
+  resumed.start();
+  const all = await store.readAll();
+  await resumed.waitFor(all[all.length - 1]!.position);
+  t.same(resumed.list().map((s) => s.fundId), ['devon-better-care', 'plymouth-integrated-fund']);
+  await resumed.rebuild();
+  t.same(resumed.list().length, 2, 'a rebuild while running carries on');
+  await resumed.stop();
+  await t.rejects(new SummaryProjection({ store }).waitFor(1_000_000n, 20), /did not reach/);
+});
+
+t.test('read-your-writes: listFunds after a command reflects it', async (t) => {
+  const store = memoryStore();
+  const service = createFundYearService({ store });
+  t.teardown(async () => {
+    await service.close();
+    await store.close();
+  });
+  await service.openFundYear(ctx(principals.admin), refs[0]!, openBody);
+  t.match(await service.listFunds(ctx(principals.admin)), [{ fundId: refs[0]!.fundId, revision: 0, budget: '0.00' }]);
+  await service.setBudget(ctx(principals.admin), refs[0]!, { lines: budgetLines });
+  t.match(await service.listFunds(ctx(principals.admin)), [{ revision: 1, budget: '3250000.00', latestSettlement: null }]);
+});
+
+t.test('the rebuild command writes the projection from the log', async (t) => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'poolshare-rebuild-'));
+  t.teardown(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  const store = openSqliteStore({ dataDir });
+  const service = createFundYearService({ store });
+  await service.openFundYear(ctx(principals.admin), refs[0]!, openBody);
+  await service.setBudget(ctx(principals.admin), refs[0]!, { lines: budgetLines });
+  const live = await service.listFunds(ctx(principals.admin));
+  await service.close();
+  await store.close();
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/rebuild-summary.ts'], {
+    env: { ...process.env, DATA_DIR: dataDir, EVENTSTORE_URL: '' },
+    encoding: 'utf8',
+  });
+  t.equal(run.status, 0, run.stderr);
+  t.match(run.stdout, /1 fund-year\(s\), checkpoint \d+/);
+  const reopened = openSqliteStore({ dataDir });
+  t.teardown(() => reopened.close());
+  t.same(new SummaryProjection({ store: reopened, file: summaryFile(dataDir) }).list(), live);
+});
