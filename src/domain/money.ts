@@ -59,3 +59,38 @@ export function sumAmounts(values: Iterable<string>): string {
   for (const value of values) total = total.plus(parseAmount(value));
   return formatAmount(total);
 }
+
+/** Truncates to whole pence towards zero (the first step of largest-remainder rounding). */
+export function truncatePence(value: Decimal): Decimal {
+  return value.round(2, Dec.roundDown);
+}
+
+/**
+ * Largest-remainder rounding (SETTLEMENT.md §3.4) of non-negative exact values to pence
+ * so that they sum to `total` exactly: truncate each, then give one penny to the entries
+ * with the largest remainders until the total is reached. Equal remainders go to the
+ * lower index, so the caller's order (partners in declared order, then U) breaks ties.
+ * Throws RangeError when the request cannot be met (a caller bug, never bad input).
+ */
+export function roundLargestRemainder(exact: readonly Decimal[], total: Decimal): Decimal[] {
+  if (exact.some((value) => value.lt(ZERO))) throw new RangeError('values must be non-negative');
+  if (total.lt(ZERO) || !truncatePence(total).eq(total)) {
+    throw new RangeError(`total must be a non-negative whole number of pence: ${total.toString()}`);
+  }
+  const rounded = exact.map(truncatePence);
+  const pennies = total.minus(sumDecimals(rounded)).div(PENNY);
+  const candidates = exact
+    .map((value, index) => ({ index, remainder: value.minus(rounded[index] as Decimal) }))
+    .filter((entry) => entry.remainder.gt(ZERO))
+    // Stable order: largest remainder first, equal remainders by index.
+    .sort((a, b) => b.remainder.cmp(a.remainder) || a.index - b.index);
+  // Both sides are whole pence, so `pennies` is a whole number; it must fit the candidates.
+  if (pennies.lt(ZERO) || pennies.gt(Dec(String(candidates.length)))) {
+    throw new RangeError(`cannot round ${exact.length} values to ${total.toFixed(2)}`);
+  }
+  const count = pennies.toNumber();
+  for (const entry of candidates.slice(0, count)) {
+    rounded[entry.index] = (rounded[entry.index] as Decimal).plus(PENNY);
+  }
+  return rounded;
+}

@@ -1,0 +1,145 @@
+// The what-if calculator: spawned as a user runs it, and its core called directly.
+import { spawnSync } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import t from 'tap';
+import { PROJECT_ROOT, SEEDS_DIR } from '../../src/paths.js';
+import { ENGINE_VERSION, settlementDigest } from '../../src/domain/settlement.js';
+import { formatStatement, main, runWhatIf, runWhatIfFile } from '../../src/cli/whatif.js';
+
+const exampleA = path.join(SEEDS_DIR, 'whatif', 'example-a.json');
+const exampleR = path.join(SEEDS_DIR, 'whatif', 'example-r.json');
+
+function whatif(...args: string[]) {
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/whatif.ts', ...args], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  return { status: run.status, stdout: run.stdout, stderr: run.stderr };
+}
+
+function readSeed(file: string): any {
+  return JSON.parse(fs.readFileSync(file, 'utf8'));
+}
+
+t.test('spawned on example A: the JSON figures of SETTLEMENT.md §6', async (t) => {
+  const run = whatif(exampleA);
+  t.equal(run.status, 0, run.stderr);
+  t.equal(run.stderr, '');
+  const output = JSON.parse(run.stdout);
+  t.strictSame(Object.keys(output), ['pots', 'partners', 'payments', 'requiresDecision', 'unshared', 'engineVersion', 'digest']);
+  t.strictSame(output.pots[0].shares, { ccg: '55000.00', council: '30000.00' });
+  t.strictSame(output.pots[0].bands.map((b: { amount: string }) => b.amount), ['30000.00', '55000.00']);
+  t.strictSame(output.partners.map((p: { transfer: string }) => p.transfer), ['-15000.00', '15000.00']);
+  t.strictSame(output.payments, [{ from: 'council', to: 'ccg', amount: '15000.00' }]);
+  t.strictSame(output.unshared, [{ strategyId: 'community', partnerId: 'ccg', arrangement: 'aligned', variance: '60000.00' }]);
+  t.equal(output.engineVersion, ENGINE_VERSION);
+  const { digest, ...body } = output;
+  t.equal(digest, settlementDigest(body), 'the digest is over the printed body');
+});
+
+t.test('spawned on example R: rounding and two payments', async (t) => {
+  const run = whatif(exampleR, '--format', 'json');
+  t.equal(run.status, 0, run.stderr);
+  const output = JSON.parse(run.stdout);
+  t.strictSame(output.pots[0].shares, { ccg: '-33.34', council: '-33.34', county: '-33.33' });
+  t.strictSame(output.partners.map((p: { varianceBorne: string }) => p.varianceBorne), ['-100.00', '-0.01', '0.00']);
+  t.strictSame(output.payments, [
+    { from: 'ccg', to: 'council', amount: '33.33' },
+    { from: 'ccg', to: 'county', amount: '33.33' },
+  ]);
+});
+
+t.test('--format table prints a readable statement', async (t) => {
+  const run = whatif(exampleA, '--format', 'table');
+  t.equal(run.status, 0, run.stderr);
+  t.match(run.stdout, /Pot integrated-fund: budget 3,000,000\.00, variance 85,000\.00 \(overspend\)/);
+  t.match(run.stdout, /band 2\s+30,000\.00\s+no limit\s+55,000\.00/);
+  t.match(run.stdout, /council\s+30,000\.00\s+capped/);
+  t.match(run.stdout, /ccg\s+70,000\.00\s+55,000\.00\s+-15,000\.00/);
+  t.match(run.stdout, /council\s+->\s+ccg\s+15,000\.00/);
+  t.match(run.stdout, /community\s+ccg\s+aligned\s+60,000\.00/);
+  t.match(run.stdout, /digest: sha256:[0-9a-f]{64}/);
+});
+
+t.test('a bad file exits 2 with one line per problem', async (t) => {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'whatif-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  const bad = readSeed(exampleA);
+  bad.partners.push({ partnerId: 'ccg' });
+  bad.budget[0].amount = 600000; // a number: never coerced
+  bad.outturn.push({ ...bad.outturn[0] });
+  bad.outturn[1].partnerId = 'county';
+  bad.agreement.pots[0].overspend.caps = { county: '1.00' };
+  fs.writeFileSync(path.join(dir, 'schema.json'), JSON.stringify(bad));
+  const schemaRun = whatif(path.join(dir, 'schema.json'));
+  t.equal(schemaRun.status, 2);
+  t.equal(schemaRun.stdout, '');
+  t.strictSame(schemaRun.stderr.trim().split('\n'), ['/budget/0/amount: must be string'], 'schema errors first');
+
+  bad.budget[0].amount = '600000.00';
+  fs.writeFileSync(path.join(dir, 'refs.json'), JSON.stringify(bad));
+  const refsRun = whatif(path.join(dir, 'refs.json'));
+  t.equal(refsRun.status, 2);
+  t.strictSame(refsRun.stderr.trim().split('\n'), [
+    "/partners/2/partnerId: partner 'ccg' is already declared at /partners/0",
+    "/outturn/1/partnerId: partner 'county' is not declared in /partners",
+    '/outturn/5: repeats the line wellbeing/ccg/pooled of /outturn/0',
+    "/agreement/pots/0/overspend/caps/county: pot 'integrated-fund': cap for unknown partner 'county'",
+  ]);
+
+  fs.writeFileSync(path.join(dir, 'broken.json'), '{"partners": [');
+  const broken = whatif(path.join(dir, 'broken.json'));
+  t.equal(broken.status, 2);
+  t.match(broken.stderr, /broken\.json: not valid JSON: /);
+  t.equal(broken.stderr.trim().split('\n').length, 1);
+
+  const missing = whatif(path.join(dir, 'missing.json'));
+  t.equal(missing.status, 2);
+  t.match(missing.stderr, /missing\.json: cannot read the file: ENOENT/);
+});
+
+t.test('usage errors exit 2; --help exits 0', async (t) => {
+  const lines: string[] = [];
+  const sink = (text: string) => lines.push(text);
+  t.equal(main([], sink, sink), 2);
+  t.equal(main([exampleA, '--format', 'csv'], sink, sink), 2);
+  t.equal(main([exampleA, exampleR], sink, sink), 2);
+  t.equal(main(['--help'], sink, sink), 0);
+  t.match(lines.join(''), /usage: poolshare-whatif <file.json> \[--format json\|table\]/);
+});
+
+t.test('runWhatIf: settlement-time refusals become input errors under /agreement', async (t) => {
+  const input = readSeed(exampleA);
+  input.agreement.pots[0].overspend.bands = [
+    { upTo: '50000.00', basis: 'contribution' },
+    { upToPercentOfBudget: '1', basis: 'contribution' },
+    { basis: 'contribution' },
+  ];
+  const result = runWhatIf(input);
+  t.equal(result.ok, false);
+  if (!result.ok) {
+    t.equal(result.errors.length, 1);
+    t.equal(result.errors[0]?.path, '/agreement/pots/0/overspend/bands/1');
+    t.match(result.errors[0]?.message, /pot 'integrated-fund'/);
+  }
+  t.strictSame(runWhatIf(null), { ok: false, errors: [{ path: '/', message: 'must be object' }] });
+});
+
+t.test('runWhatIfFile and the table agree with runWhatIf; a decision case prints no payments', async (t) => {
+  const fromFile = runWhatIfFile(exampleR);
+  t.strictSame(fromFile, runWhatIf(readSeed(exampleR)));
+  const input = readSeed(exampleA);
+  input.agreement.pots[0].overspend.caps = { ccg: '50000.00', council: '30000.00' };
+  input.budget = input.budget.filter((line: { arrangement: string }) => line.arrangement === 'pooled');
+  input.outturn = input.outturn.filter((line: { arrangement: string }) => line.arrangement === 'pooled');
+  const result = runWhatIf(input);
+  if (!result.ok) throw new Error(JSON.stringify(result.errors));
+  t.equal(result.output.pots[0]?.unallocated, '5000.00');
+  const text = formatStatement(result.output);
+  t.match(text, /none: an amount is unallocated and the board must decide it first/);
+  t.match(text, /Unshared lines \(each partner bears its own variance\)\n  none/);
+  t.match(text, /requiresDecision: yes/);
+  const balanced = runWhatIf({ ...input, outturn: input.budget });
+  if (!balanced.ok) throw new Error('balanced input is valid');
+  t.match(formatStatement(balanced.output), /Payments\n  none\n/);
+  t.match(formatStatement(balanced.output), /variance 0\.00 \(none\)\n  partner/);
+});
