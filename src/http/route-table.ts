@@ -1,0 +1,265 @@
+// The route table: one entry per API.md operation. It is the single source for
+// the Fastify routes (schemas, access) and, with schemas/, for openapi/openapi.json.
+import type { Role } from '../app/service-types.js';
+
+export type HttpMethod = 'get' | 'post' | 'put';
+
+/** Who may call: `public` needs no key; otherwise the roles allowed. */
+export type Access =
+  | { kind: 'public' }
+  | {
+      kind: 'key';
+      roles: readonly Role[];
+      /** The body names a partnerId: a partner key may only name its own partner. */
+      ownPartnerInBody: boolean;
+    };
+
+export type SuccessBody =
+  | { kind: 'json'; schema: string }
+  | { kind: 'csv' };
+
+export interface RouteSpec {
+  operationId: string;
+  method: HttpMethod;
+  /** OpenAPI path template, e.g. `/v1/funds/{fundId}/years/{year}`. */
+  path: string;
+  tag: string;
+  summary: string;
+  description: string;
+  access: Access;
+  /** Schema names (schemas/<name>.schema.json). */
+  params?: string;
+  querystring?: string;
+  body?: string;
+  /** The operation honours an `Idempotency-Key` header. */
+  idempotencyKey: boolean;
+  success: { status: 200 | 201; description: string; body: SuccessBody };
+  /** Problem statuses besides the ones every route of its kind can answer. */
+  problems: readonly number[];
+  /** A valid request body, shown in the docs and used by the auth walk test. */
+  example?: unknown;
+}
+
+const ANY: readonly Role[] = ['admin', 'partner', 'auditor'];
+const anyKey: Access = { kind: 'key', roles: ANY, ownPartnerInBody: false };
+const admin: Access = { kind: 'key', roles: ['admin'], ownPartnerInBody: false };
+const partner: Access = { kind: 'key', roles: ['partner'], ownPartnerInBody: false };
+const FY = '/v1/funds/{fundId}/years/{year}';
+
+const TERMS_EXAMPLE = {
+  pots: [
+    {
+      potId: 'integrated-fund',
+      strategies: ['wellbeing', 'community'],
+      overspend: {
+        bands: [
+          { upToPercentOfBudget: '1', basis: 'contribution' },
+          { basis: 'fixed', weights: { ccg: '0.5', council: '0.5' } },
+        ],
+        caps: { council: '30000.00' },
+      },
+      underspend: { bands: [{ basis: 'contribution' }] },
+    },
+  ],
+};
+
+export const ROUTES = [
+  {
+    operationId: 'openFundYear', method: 'post', path: FY, tag: 'fund-years',
+    summary: 'Open a fund-year',
+    description: 'Declares the fund-year, its partners in order (the order breaks every tie) and its strategies. Opening it again: 409.',
+    access: admin, params: 'fund-year-params', body: 'open-fund-year-request', idempotencyKey: true,
+    success: { status: 201, description: 'Opened.', body: { kind: 'json', schema: 'open-fund-year-response' } },
+    problems: [409, 422],
+    example: {
+      name: 'Plymouth Integrated Fund 2015/16',
+      partners: [{ partnerId: 'ccg', name: 'NEW Devon CCG' }, { partnerId: 'council', name: 'Plymouth City Council' }],
+      strategies: [{ strategyId: 'wellbeing', name: 'Wellbeing' }, { strategyId: 'community', name: 'Community' }],
+    },
+  },
+  {
+    operationId: 'listFunds', method: 'get', path: '/v1/funds', tag: 'fund-years',
+    summary: 'List fund-years',
+    description: 'Fund-years visible to the caller (its key\'s funds), with summary positions.',
+    access: anyKey, idempotencyKey: false,
+    success: { status: 200, description: 'The fund-years.', body: { kind: 'json', schema: 'fund-summary-list' } },
+    problems: [],
+  },
+  {
+    operationId: 'setBudget', method: 'put', path: `${FY}/budget`, tag: 'budget',
+    summary: 'Set the whole budget',
+    description: 'Replaces the budget. After the first monthly return a `reason` is required and the change is recorded as a variation.',
+    access: admin, params: 'fund-year-params', body: 'set-budget-request', idempotencyKey: true,
+    success: { status: 200, description: 'Recorded.', body: { kind: 'json', schema: 'command-result' } },
+    problems: [409, 422],
+    example: {
+      lines: [
+        { strategyId: 'wellbeing', partnerId: 'ccg', arrangement: 'pooled', amount: '600000.00' },
+        { strategyId: 'wellbeing', partnerId: 'council', arrangement: 'pooled', amount: '400000.00' },
+        { strategyId: 'community', partnerId: 'ccg', arrangement: 'pooled', amount: '1500000.00' },
+        { strategyId: 'community', partnerId: 'council', arrangement: 'pooled', amount: '500000.00' },
+        { strategyId: 'community', partnerId: 'ccg', arrangement: 'aligned', amount: '250000.00' },
+      ],
+    },
+  },
+  {
+    operationId: 'proposeAgreement', method: 'post', path: `${FY}/agreements`, tag: 'agreements',
+    summary: 'Propose risk-share terms',
+    description: 'Proposes a new agreement version (SETTLEMENT.md). It is adopted once every partner has accepted it.',
+    access: admin, params: 'fund-year-params', body: 'propose-agreement-request', idempotencyKey: true,
+    success: { status: 201, description: 'Proposed.', body: { kind: 'json', schema: 'propose-agreement-response' } },
+    problems: [409, 422],
+    example: { terms: TERMS_EXAMPLE },
+  },
+  {
+    operationId: 'acceptAgreement', method: 'post', path: `${FY}/agreements/{version}/acceptances`, tag: 'agreements',
+    summary: "Accept an agreement version for the caller's partner",
+    description: "Records the caller's partner's acceptance; the version is adopted when every partner has accepted it. No request body.",
+    access: partner, params: 'agreement-params', idempotencyKey: true,
+    success: { status: 200, description: 'Accepted.', body: { kind: 'json', schema: 'accept-agreement-response' } },
+    problems: [409, 422],
+  },
+  {
+    operationId: 'listAgreements', method: 'get', path: `${FY}/agreements`, tag: 'agreements',
+    summary: 'List agreement versions',
+    description: 'Every version, who accepted it, and which is adopted.',
+    access: anyKey, params: 'fund-year-params', idempotencyKey: false,
+    success: { status: 200, description: 'The agreement versions.', body: { kind: 'json', schema: 'agreements-view' } },
+    problems: [],
+  },
+  {
+    operationId: 'submitReturn', method: 'post', path: `${FY}/returns`, tag: 'returns',
+    summary: 'Submit a monthly return',
+    description: "One partner's figures for one period, covering each of its budget lines once. A second return for the same period must say `correction: true` (otherwise 409). The same `Idempotency-Key` with the same body replays the first answer; with another body: 422.",
+    access: { kind: 'key', roles: ['partner'], ownPartnerInBody: true }, params: 'fund-year-params', body: 'submit-return-request', idempotencyKey: true,
+    success: { status: 201, description: 'Recorded (or replayed).', body: { kind: 'json', schema: 'submit-return-response' } },
+    problems: [409, 422],
+    example: {
+      partnerId: 'ccg', period: 'M12',
+      lines: [
+        { strategyId: 'wellbeing', arrangement: 'pooled', actualToDate: '640000.00', forecastOutturn: '640000.00' },
+        { strategyId: 'community', arrangement: 'pooled', actualToDate: '1530000.00', forecastOutturn: '1530000.00' },
+        { strategyId: 'community', arrangement: 'aligned', actualToDate: '310000.00', forecastOutturn: '310000.00' },
+      ],
+    },
+  },
+  {
+    operationId: 'getPositions', method: 'get', path: `${FY}/positions`, tag: 'positions',
+    summary: 'Positions',
+    description: 'Budget, actual to date, forecast outturn and forecast variance per line, strategy, partner and for the fund, with the variance month by month; at the latest revision or at `asOfRevision`.',
+    access: anyKey, params: 'fund-year-params', querystring: 'positions-query', idempotencyKey: false,
+    success: { status: 200, description: 'The positions.', body: { kind: 'json', schema: 'positions-view' } },
+    problems: [],
+  },
+  {
+    operationId: 'closeYear', method: 'post', path: `${FY}/close`, tag: 'close',
+    summary: 'Close the year',
+    description: 'Closes the year once every partner has an M12 return (otherwise 409 naming the partners). No request body.',
+    access: admin, params: 'fund-year-params', idempotencyKey: true,
+    success: { status: 200, description: 'Closed.', body: { kind: 'json', schema: 'close-year-response' } },
+    problems: [409],
+  },
+  {
+    operationId: 'adjustOutturn', method: 'post', path: `${FY}/adjustments`, tag: 'close',
+    summary: 'Adjust an outturn after close',
+    description: "A post-close change to a line's outturn; `amount` is the signed change. An admin, or that partner's own key.",
+    access: { kind: 'key', roles: ['admin', 'partner'], ownPartnerInBody: true }, params: 'fund-year-params', body: 'adjustment-request', idempotencyKey: true,
+    success: { status: 201, description: 'Recorded.', body: { kind: 'json', schema: 'adjustment-response' } },
+    problems: [409, 422],
+    example: { partnerId: 'ccg', strategyId: 'community', arrangement: 'pooled', amount: '-2500.00', reason: 'Late credit note from provider' },
+  },
+  {
+    operationId: 'calculateSettlement', method: 'post', path: `${FY}/settlements`, tag: 'settlements',
+    summary: 'Calculate a settlement',
+    description: '`final` needs a closed year; both modes need an adopted agreement. `asOfRevision` defaults to the latest revision.',
+    access: admin, params: 'fund-year-params', body: 'calculate-settlement-request', idempotencyKey: true,
+    success: { status: 201, description: 'The settlement.', body: { kind: 'json', schema: 'settlement' } },
+    problems: [409, 422],
+    example: { mode: 'final' },
+  },
+  {
+    operationId: 'listSettlements', method: 'get', path: `${FY}/settlements`, tag: 'settlements',
+    summary: 'List settlements',
+    description: 'Newest first; an older final settlement is `superseded`.',
+    access: anyKey, params: 'fund-year-params', idempotencyKey: false,
+    success: { status: 200, description: 'The settlements.', body: { kind: 'json', schema: 'settlement-list' } },
+    problems: [],
+  },
+  {
+    operationId: 'getSettlement', method: 'get', path: `${FY}/settlements/{settlementId}`, tag: 'settlements',
+    summary: 'Get a settlement',
+    description: 'One settlement.',
+    access: anyKey, params: 'settlement-params', idempotencyKey: false,
+    success: { status: 200, description: 'The settlement.', body: { kind: 'json', schema: 'settlement' } },
+    problems: [],
+  },
+  {
+    operationId: 'verifySettlement', method: 'get', path: `${FY}/settlements/{settlementId}/verification`, tag: 'settlements',
+    summary: 'Verify a settlement',
+    description: 'Recomputes the settlement from the log at its `asOfRevision` and compares digests.',
+    access: anyKey, params: 'settlement-params', idempotencyKey: false,
+    success: { status: 200, description: 'The verification.', body: { kind: 'json', schema: 'verification-view' } },
+    problems: [422],
+  },
+  {
+    operationId: 'approveSettlement', method: 'post', path: `${FY}/settlements/{settlementId}/approvals`, tag: 'settlements',
+    summary: "Approve a settlement for the caller's partner",
+    description: "Records the caller's partner's approval; the settlement is `approved` when every partner has. Refused while `requiresDecision`. No request body.",
+    access: partner, params: 'settlement-params', idempotencyKey: true,
+    success: { status: 200, description: 'Approved.', body: { kind: 'json', schema: 'approve-settlement-response' } },
+    problems: [409, 422],
+  },
+  {
+    operationId: 'getSettlementStatement', method: 'get', path: `${FY}/settlements/{settlementId}/statement.csv`, tag: 'settlements',
+    summary: 'Settlement statement (CSV)',
+    description: 'The settlement as a CSV statement a finance team can file.',
+    access: anyKey, params: 'settlement-params', idempotencyKey: false,
+    success: { status: 200, description: 'The statement.', body: { kind: 'csv' } },
+    problems: [],
+  },
+  {
+    operationId: 'listEvents', method: 'get', path: `${FY}/events`, tag: 'audit',
+    summary: 'Audit trail',
+    description: "The fund-year's events with their metadata, from `fromRevision` (default 0), at most `limit` (default and maximum 1000).",
+    access: { kind: 'key', roles: ['auditor', 'admin'], ownPartnerInBody: false }, params: 'fund-year-params', querystring: 'events-query', idempotencyKey: false,
+    success: { status: 200, description: 'The events.', body: { kind: 'json', schema: 'audit-event-list' } },
+    problems: [],
+  },
+  {
+    operationId: 'getOpenApi', method: 'get', path: '/openapi.json', tag: 'meta',
+    summary: 'This OpenAPI document',
+    description: 'The OpenAPI 3.1 document; `GET /docs` renders it (served locally).',
+    access: { kind: 'public' }, idempotencyKey: false,
+    success: { status: 200, description: 'The document.', body: { kind: 'json', schema: 'openapi-document' } },
+    problems: [],
+  },
+  {
+    operationId: 'getHealth', method: 'get', path: '/healthz', tag: 'meta',
+    summary: 'Liveness', description: 'The process is up.',
+    access: { kind: 'public' }, idempotencyKey: false,
+    success: { status: 200, description: 'Alive.', body: { kind: 'json', schema: 'health' } },
+    problems: [],
+  },
+  {
+    operationId: 'getReadiness', method: 'get', path: '/readyz', tag: 'meta',
+    summary: 'Readiness', description: 'The store is reachable; otherwise 503.',
+    access: { kind: 'public' }, idempotencyKey: false,
+    success: { status: 200, description: 'Ready.', body: { kind: 'json', schema: 'health' } },
+    problems: [503],
+  },
+] as const satisfies readonly RouteSpec[];
+
+export type RouteTable = typeof ROUTES;
+export type OperationId = RouteTable[number]['operationId'];
+export type RouteOf<Op extends OperationId> = Extract<RouteTable[number], { operationId: Op }>;
+
+export function routeSpec<Op extends OperationId>(operationId: Op): RouteOf<Op> {
+  const spec = ROUTES.find((route) => route.operationId === operationId);
+  if (spec === undefined) throw new Error(`no route ${operationId}`);
+  return spec as RouteOf<Op>;
+}
+
+/** `/v1/funds/{fundId}` → `/v1/funds/:fundId`. */
+export function fastifyUrl(openApiPath: string): string {
+  return openApiPath.replace(/\{([A-Za-z0-9_]+)\}/g, ':$1');
+}

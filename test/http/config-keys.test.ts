@@ -1,0 +1,122 @@
+// Configuration from the environment, and the key-issuing command line tool.
+import { test } from 'tap';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { spawnSync } from 'node:child_process';
+import { ConfigError, loadConfig } from '../../src/config.js';
+import { runKeysCli, type Io } from '../../src/cli/keys-command.js';
+import { hashKey, KeyRing, loadKeysFile } from '../../src/http/auth.js';
+import { PROJECT_ROOT } from '../../src/paths.js';
+
+test('configuration: defaults', async (t) => {
+  t.same(loadConfig({}), { port: 3000, host: '127.0.0.1', dataDir: './data', logLevel: 'info' });
+  t.same(loadConfig({ PORT: '', API_KEYS_FILE: ' ', EVENTSTORE_URL: '' }), { port: 3000, host: '127.0.0.1', dataDir: './data', logLevel: 'info' }, 'empty means unset');
+});
+
+test('configuration: every variable', async (t) => {
+  t.same(
+    loadConfig({ PORT: '8080', HOST: '0.0.0.0', DATA_DIR: '/var/lib/poolshare', EVENTSTORE_URL: 'esdb://127.0.0.1:2113?tls=false', API_KEYS_FILE: '/etc/poolshare/keys.json', LOG_LEVEL: 'warn' }),
+    { port: 8080, host: '0.0.0.0', dataDir: '/var/lib/poolshare', eventStoreUrl: 'esdb://127.0.0.1:2113?tls=false', apiKeysFile: '/etc/poolshare/keys.json', logLevel: 'warn' },
+  );
+  t.equal(loadConfig({ PORT: '0' }).port, 0, 'any free port');
+});
+
+test('configuration: refused with a clear message', async (t) => {
+  const bad: [NodeJS.ProcessEnv, RegExp][] = [
+    [{ PORT: '80a' }, /PORT must be a whole number/],
+    [{ PORT: '65536' }, /PORT/],
+    [{ PORT: '-1' }, /PORT/],
+    [{ HOST: 'two words' }, /HOST/],
+    [{ LOG_LEVEL: 'verbose' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
+    [{ EVENTSTORE_URL: 'http://127.0.0.1:2113' }, /EVENTSTORE_URL must be an esdb:\/\//],
+    [{ EVENTSTORE_URL: 'not a url' }, /EVENTSTORE_URL is not a URL/],
+  ];
+  for (const [env, message] of bad) t.throws(() => loadConfig(env), { name: 'ConfigError', message }, JSON.stringify(env));
+  t.ok(new ConfigError('x') instanceof Error);
+});
+
+function capture(env: NodeJS.ProcessEnv = {}): Io & { out: string[]; err: string[] } {
+  const out: string[] = [];
+  const err: string[] = [];
+  return { out, err, env, stdout: (text) => void out.push(text), stderr: (text) => void err.push(text) };
+}
+
+function tempDir(t: { teardown(fn: () => unknown): void }): string {
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'poolshare-keys-'));
+  t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
+  return dir;
+}
+
+test('keys issue: prints the key once, stores only its hash', async (t) => {
+  const dir = tempDir(t);
+  const file = path.join(dir, 'keys.json');
+  const io = capture();
+  t.equal(runKeysCli(['issue', '--name', 'ccg-finance', '--role', 'partner', '--partner', 'ccg', '--funds', 'plymouth-integrated-fund', '--file', file], io), 0);
+  const key = io.out.join('').trim();
+  t.match(key, /^psk_[A-Za-z0-9_-]{43}$/, 'a base64url key from 32 random bytes');
+  const text = fs.readFileSync(file, 'utf8');
+  t.notOk(text.includes(key), 'the key itself is not stored');
+  t.same(JSON.parse(text), [{ keySha256: hashKey(key), name: 'ccg-finance', role: 'partner', partnerId: 'ccg', funds: ['plymouth-integrated-fund'] }]);
+  t.equal(fs.statSync(file).mode & 0o777, 0o600, 'readable by its owner only');
+  t.match(io.err.join(''), /shown only this once/);
+
+  const io2 = capture({ API_KEYS_FILE: file });
+  t.equal(runKeysCli(['issue', '--name', 'fund-admin', '--role', 'admin', '--funds', '*'], io2), 0, 'the file defaults to API_KEYS_FILE');
+  const records = loadKeysFile(file);
+  t.same(records.map((r) => r.name), ['ccg-finance', 'fund-admin'], 'appended');
+  const ring = new KeyRing(records);
+  t.equal(ring.authenticate(`Bearer ${key}`)?.name, 'ccg-finance', 'the printed key authenticates');
+  t.equal(ring.authenticate(`Bearer ${io2.out.join('').trim()}`)?.role, 'admin');
+  t.same(fs.readdirSync(dir), ['keys.json'], 'no temporary file is left');
+
+  const dup = capture();
+  t.equal(runKeysCli(['issue', '--name', 'ccg-finance', '--role', 'auditor', '--funds', '*', '--file', file], dup), 1);
+  t.match(dup.err.join(''), /name repeats/);
+  t.same(dup.out, [], 'no key printed when nothing was stored');
+  t.equal(loadKeysFile(file).length, 2, 'the file is unchanged');
+
+  const revoke = capture();
+  t.equal(runKeysCli(['revoke', '--name', 'ccg-finance', '--file', file], revoke), 0);
+  t.same(loadKeysFile(file).map((r) => r.name), ['fund-admin']);
+  t.equal(runKeysCli(['revoke', '--name', 'ccg-finance', '--file', file], capture()), 1, 'revoking twice');
+});
+
+test('keys issue: refused input', async (t) => {
+  const dir = tempDir(t);
+  const file = path.join(dir, 'keys.json');
+  const cases: [string[], number, RegExp][] = [
+    [['issue', '--name', 'x', '--role', 'partner', '--funds', 'f1'], 1, /partnerId/],
+    [['issue', '--name', 'x', '--role', 'admin', '--partner', 'ccg', '--funds', '*'], 1, /not a valid keys file/],
+    [['issue', '--name', 'x', '--role', 'root', '--funds', '*'], 1, /role must be equal to one of the allowed values/],
+    [['issue', '--name', 'x', '--role', 'admin', '--funds', 'Not A Fund'], 1, /funds\/0/],
+    [['issue', '--name', 'x', '--role', 'admin'], 2, /issue needs --name, --role and --funds/],
+    [['issue', '--bogus'], 2, /Unknown option '--bogus'/],
+    [['frobnicate'], 2, /unknown command "frobnicate"/],
+    [[], 2, /usage:/],
+  ];
+  for (const [args, code, message] of cases) {
+    const io = capture();
+    t.equal(runKeysCli([...args, '--file', file], io), code, args.join(' '));
+    t.match(io.err.join(''), message);
+    t.same(io.out, []);
+  }
+  t.notOk(fs.existsSync(file), 'nothing was written');
+  fs.writeFileSync(file, '[{"broken": true}]');
+  const io = capture();
+  t.equal(runKeysCli(['issue', '--name', 'x', '--role', 'admin', '--funds', '*', '--file', file], io), 1, 'an invalid existing file is not overwritten');
+  t.equal(fs.readFileSync(file, 'utf8'), '[{"broken": true}]');
+  const help = capture();
+  t.equal(runKeysCli(['--help'], help), 0);
+  t.match(help.out.join(''), /poolshare-keys issue/);
+});
+
+test('npm run keys runs the tool', async (t) => {
+  const dir = tempDir(t);
+  const file = path.join(dir, 'keys.json');
+  const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/keys.ts', 'issue', '--name', 'internal-audit', '--role', 'auditor', '--funds', '*', '--file', file], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  t.equal(run.status, 0, run.stderr);
+  t.equal(loadKeysFile(file)[0]?.keySha256, hashKey(run.stdout.trim()));
+  const bad = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/keys.ts', 'issue'], { cwd: PROJECT_ROOT, encoding: 'utf8' });
+  t.equal(bad.status, 2);
+});
