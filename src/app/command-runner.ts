@@ -20,6 +20,26 @@ import type { FundYearRef, RequestContext } from './service-types.js';
 
 export const RETRIES_MAX_DEFAULT = 5;
 
+/**
+ * A limit on everything (TIGER_STYLE): a fund-year is a few hundred events (twelve months of
+ * returns per partner, corrections, settlements). A stream far past that is refused rather than
+ * folded without bound on every command.
+ */
+export const EVENTS_PER_FUND_YEAR_MAX = 100_000;
+
+/** Reads a whole fund-year stream, refusing one longer than `eventsMax`. */
+export async function readFundYearStream(store: EventStore, stream: string, eventsMax: number): Promise<RecordedEvent[]> {
+  const recorded = await store.readStream(stream, { maxCount: eventsMax + 1 });
+  if (recorded.length > eventsMax) {
+    throw new DomainError(
+      'conflict',
+      'fund-year-too-long',
+      `${stream} holds more than ${eventsMax} events, the most a fund-year may hold; nothing was changed`,
+    );
+  }
+  return recorded;
+}
+
 export interface CommandSpec<A> {
   /** Names the operation in the request hash (API.md operation). */
   operation: string;
@@ -41,6 +61,8 @@ export interface RunnerDeps {
   store: EventStore;
   now: () => string;
   retriesMax: number;
+  /** The most events a fund-year stream may hold (EVENTS_PER_FUND_YEAR_MAX). */
+  eventsMax: number;
   /** Told the log position of every append (read-your-writes for the summary). */
   onAppended: (position: bigint) => void;
 }
@@ -51,7 +73,7 @@ export async function runCommand<A>(deps: RunnerDeps, ctx: RequestContext, ref: 
   const key = ctx.idempotencyKey;
   const hash = key === undefined ? undefined : requestHash(spec.operation, ctx.principal.name, spec.request);
   for (let attempt = 0; attempt <= deps.retriesMax; attempt++) {
-    const recorded = await deps.store.readStream(stream);
+    const recorded = await readFundYearStream(deps.store, stream, deps.eventsMax);
     if (key !== undefined && hash !== undefined) {
       const keyed = eventsForKey(recorded, key, hash);
       if (keyed.length > 0) return replay(recorded, keyed, spec);

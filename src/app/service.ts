@@ -22,7 +22,15 @@ import {
 import { positions } from '../domain/positions.js';
 import type { EventStore, RecordedEvent } from '../store/port.js';
 import { actorOf, canSeeFund, requireAuditReader, requireFundScope } from './access.js';
-import { RETRIES_MAX_DEFAULT, runCommand, toDomainEvents, type CommandSpec, type RunnerDeps } from './command-runner.js';
+import {
+  EVENTS_PER_FUND_YEAR_MAX,
+  RETRIES_MAX_DEFAULT,
+  readFundYearStream,
+  runCommand,
+  toDomainEvents,
+  type CommandSpec,
+  type RunnerDeps,
+} from './command-runner.js';
 import { settlementStatementCsv } from './statement-csv.js';
 import { SummaryProjection, summaryFile } from './summary.js';
 import type * as T from './service-types.js';
@@ -32,6 +40,8 @@ export interface FundYearServiceDeps {
   newId?: () => string;
   now?: () => string;
   retriesMax?: number;
+  /** The most events one fund-year may hold; default EVENTS_PER_FUND_YEAR_MAX. */
+  eventsMax?: number;
   /** Where the fund summary projection keeps its file; absent: in memory, rebuilt from the log on start. */
   dataDir?: string;
 }
@@ -89,6 +99,7 @@ class Service implements T.FundYearService {
       store: deps.store,
       now: deps.now ?? (() => new Date().toISOString()),
       retriesMax: deps.retriesMax ?? RETRIES_MAX_DEFAULT,
+      eventsMax: deps.eventsMax ?? EVENTS_PER_FUND_YEAR_MAX,
       onAppended: (position) => {
         if (this.appendedPosition === null || position > this.appendedPosition) this.appendedPosition = position;
       },
@@ -105,7 +116,7 @@ class Service implements T.FundYearService {
   private async read(ctx: T.RequestContext, ref: T.FundYearRef): Promise<{ fy: ExistingFundYear; recorded: RecordedEvent[] }> {
     requireFundScope(ctx.principal, ref.fundId);
     // An id that cannot name a fund-year names none: 404, as for any other unknown fund-year.
-    const recorded = isFundId(ref.fundId) && isYear(ref.year) ? await this.store.readStream(fundYearStream(ref.fundId, ref.year)) : [];
+    const recorded = isFundId(ref.fundId) && isYear(ref.year) ? await readFundYearStream(this.store, fundYearStream(ref.fundId, ref.year), this.runner.eventsMax) : [];
     const state = fold(toDomainEvents(recorded));
     if (state.status === 'none') throw new DomainError('not-found', 'fund-year-not-found', `no fund-year ${ref.fundId} ${ref.year}`);
     return { fy: state, recorded };

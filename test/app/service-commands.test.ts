@@ -124,3 +124,22 @@ t.test('a stream that always conflicts gives 409 after the retries', async (t) =
   t.equal(attempts, 4, 'one attempt and three retries');
   t.equal((await store.readStream(stream)).length, 0);
 });
+
+t.test('a fund-year past its event limit is refused, for commands and reads alike, and nothing is appended', async (t) => {
+  const store = memoryStore();
+  const roomy = createFundYearService({ store });
+  const tight = createFundYearService({ store, eventsMax: 2 });
+  t.teardown(async () => {
+    await roomy.close();
+    await tight.close();
+    await store.close();
+  });
+  await roomy.openFundYear(ctx(admin), ref, openBody);
+  await roomy.setBudget(ctx(admin), ref, { lines: budgetLines });
+  await tight.positions(ctx(admin), ref); // exactly at the limit: still served
+  await roomy.submitReturn(ctx(ccg), ref, monthly('ccg', 1));
+  const before = (await store.readStream(stream)).length;
+  await rejects(t, tight.submitReturn(ctx(council), ref, monthly('council', 1)), 'conflict', 'fund-year-too-long');
+  await rejects(t, tight.positions(ctx(admin), ref), 'conflict', 'fund-year-too-long');
+  t.equal((await store.readStream(stream)).length, before, 'nothing appended');
+});
