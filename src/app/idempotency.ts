@@ -49,7 +49,7 @@ export function eventsForKey(recorded: readonly RecordedEvent[], key: string, ha
       'unprocessable',
       'idempotency-key-reused',
       'this Idempotency-Key was already used for a different request',
-      [{ path: 'Idempotency-Key', message: 'already used with a different body, operation or caller' }],
+      [{ path: 'headers/idempotency-key', message: 'already used with a different body, operation or caller' }],
     );
   }
   return keyed;

@@ -969,7 +969,7 @@ export interface components {
         StrategyId: string;
         /**
          * SubmitReturnRequest
-         * @description One partner's monthly return: every one of its budget lines, each once. A second return for the same period must say `correction: true`.
+         * @description One partner's monthly return: every one of its budget lines, each once (an empty list for a partner with no budget lines). A second return for the same period must say `correction: true`.
          */
         SubmitReturnRequest: {
             partnerId: components["schemas"]["PartnerId"];

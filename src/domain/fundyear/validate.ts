@@ -9,7 +9,8 @@ import { isSlug } from './ids.js';
 const NON_NEGATIVE_RE = new RegExp(NON_NEGATIVE_AMOUNT_PATTERN);
 
 /** Limits on everything (TigerBeetle): a body beyond these is refused, not processed. */
-export const LINES_MAX = 2000;
+/** Budget lines per fund-year: the same bound as schemas/set-budget-request.schema.json (maxItems). */
+export const LINES_MAX = 4000;
 export const DECLARATIONS_MAX = 100;
 export const TEXT_LENGTH_MAX = 500;
 
