@@ -1,28 +1,38 @@
 // The cross-fund summary (DOMAIN.md, read side): one FundSummary per fund-year, kept
 // by a catch-up subscription to the whole log from a stored checkpoint. The
-// projection (each fund-year's folded state) and its checkpoint live in one JSON file
-// beside the store, outside it, so the same code serves both store adapters; it can
-// always be rebuilt from scratch because the log is the only truth.
+// projection and its checkpoint live in one JSON file beside the store, outside it,
+// so the same code serves both store adapters; it can always be rebuilt from scratch
+// because the log is the only truth.
+//
+// Bounded by design: per fund-year it keeps only what a summary shows (each partner's
+// latest return, adjustments summed per line, the latest settlement), so memory and
+// the file grow with the number of fund-years and lines, never with the number of
+// events. The file is written at most once a second; after a crash the subscription
+// resumes from the last written checkpoint and re-applies what followed.
 import fs from 'node:fs';
 import path from 'node:path';
+import { formatAmount, parseAmount } from '../domain/money.js';
 import {
   adoptedAgreement,
   asFundYearEvent,
   evolve,
   initialState,
+  latestReturn,
   parseFundYearStream,
   partnerIds,
   settlementStatus,
+  type AdjustmentRecord,
   type ExistingFundYear,
   type FundYearState,
 } from '../domain/fundyear/index.js';
-import { positions } from '../domain/positions.js';
+import { fundTotals } from '../domain/positions.js';
 import type { EventStore, RecordedEvent, Subscription } from '../store/port.js';
 import type { FundSummary } from './service-types.js';
 
 export const SUMMARY_FILE_NAME = 'fund-summary-projection.json';
-const FILE_FORMAT = 1;
-const FLUSH_DELAY_MS = 25;
+/** 2: compacted fund-year states. A file of another format is rebuilt from the log. */
+const FILE_FORMAT = 2;
+const FLUSH_DELAY_MS = 1000;
 const READ_PAGE = 1000;
 const WAIT_TIMEOUT_MS = 5000;
 
@@ -60,6 +70,8 @@ export class SummaryProjection {
   private failure: Error | null = null;
   private waiters: Waiter[] = [];
   private flushTimer: NodeJS.Timeout | null = null;
+  /** The last failure to write the file (the projection in memory stays right; the next flush retries). */
+  flushError: Error | null = null;
 
   constructor(options: SummaryProjectionOptions) {
     this.store = options.store;
@@ -151,7 +163,7 @@ export class SummaryProjection {
     this.position = event.position;
     if (parseFundYearStream(event.streamId) === null) return;
     const state = this.fundYears.get(event.streamId) ?? initialState();
-    this.fundYears.set(event.streamId, evolve(state, asFundYearEvent(event.type, event.data)));
+    this.fundYears.set(event.streamId, compact(evolve(state, asFundYearEvent(event.type, event.data))));
     this.summaries.delete(event.streamId);
   }
 
@@ -178,32 +190,69 @@ export class SummaryProjection {
     this.flushTimer = setTimeout(() => this.flushNow(), FLUSH_DELAY_MS);
   }
 
-  /** Writes projection and checkpoint together (temp file + rename: never half a file). */
+  /**
+   * Writes projection and checkpoint together (temp file + rename: never half a file).
+   * Runs from a timer, so it must not throw: a failed write is kept in `flushError` and
+   * retried by the next flush; the checkpoint on disk then simply stays older.
+   */
   private flushNow(): void {
     if (this.flushTimer) clearTimeout(this.flushTimer);
     this.flushTimer = null;
     if (this.file === undefined) return;
+    try {
+      this.writeFile(this.file);
+      this.flushError = null;
+    } catch (error) {
+      this.flushError = error instanceof Error ? error : new Error(String(error));
+    }
+  }
+
+  private writeFile(file: string): void {
     const stored: StoredProjection = {
       format: FILE_FORMAT,
       checkpoint: this.position === null ? null : this.position.toString(),
       fundYears: Object.fromEntries(this.fundYears),
     };
-    fs.mkdirSync(path.dirname(this.file), { recursive: true });
-    const temp = `${this.file}.${process.pid}.tmp`;
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const temp = `${file}.${process.pid}.tmp`;
     fs.writeFileSync(temp, JSON.stringify(stored));
-    fs.renameSync(temp, this.file);
+    fs.renameSync(temp, file);
   }
 
+  /** A file of another format (an older poolshare) is left to be rewritten: the projection starts from the log. */
   private load(file: string): void {
     const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as StoredProjection;
-    if (stored.format !== FILE_FORMAT) throw new Error(`${file}: unknown summary format ${String(stored.format)}; rebuild it`);
+    if (stored.format !== FILE_FORMAT) return;
     this.fundYears = new Map(Object.entries(stored.fundYears));
     this.position = stored.checkpoint === null ? null : BigInt(stored.checkpoint);
   }
 }
 
+/**
+ * Drops what no summary shows so the state stays bounded: each partner's latest return
+ * (what both forecast and final outturn read: M12 is the highest period), adjustments
+ * summed per line, and only the latest settlement (the one a summary names; a later
+ * approval of an older settlement then changes nothing here, as it should not).
+ */
+export function compact(state: FundYearState): FundYearState {
+  if (state.status === 'none') return state;
+  const returns = partnerIds(state).flatMap((partnerId) => latestReturn(state, partnerId) ?? []);
+  const latest = state.settlements[state.settlements.length - 1];
+  return { ...state, returns, adjustments: sumAdjustments(state.adjustments), settlements: latest ? [latest] : [] };
+}
+
+function sumAdjustments(adjustments: readonly AdjustmentRecord[]): AdjustmentRecord[] {
+  const byLine = new Map<string, AdjustmentRecord>();
+  for (const a of adjustments) {
+    const key = `${a.strategyId}/${a.partnerId}/${a.arrangement}`;
+    const seen = byLine.get(key);
+    byLine.set(key, seen ? { ...seen, amount: formatAmount(parseAmount(seen.amount).plus(parseAmount(a.amount))) } : a);
+  }
+  return [...byLine.values()];
+}
+
 export function fundSummary(fy: ExistingFundYear): FundSummary {
-  const { fund } = positions(fy);
+  const fund = fundTotals(fy);
   const latest = fy.settlements[fy.settlements.length - 1];
   return {
     fundId: fy.fundId,

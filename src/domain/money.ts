@@ -65,22 +65,35 @@ export function truncatePence(value: Decimal): Decimal {
   return value.round(2, Dec.roundDown);
 }
 
+/** Exact floor of `numerator / denominator` (denominator > 0) to whole pence. */
+function floorPence(numerator: Decimal, denominator: Decimal): Decimal {
+  let pence = numerator.div(denominator).round(2, Dec.roundDown);
+  // The quotient carries Dec.DP places; step by a penny if that put it across a boundary.
+  while (pence.times(denominator).gt(numerator)) pence = pence.minus(PENNY);
+  while (pence.plus(PENNY).times(denominator).lte(numerator)) pence = pence.plus(PENNY);
+  return pence;
+}
+
 /**
  * Largest-remainder rounding (SETTLEMENT.md §3.4) of non-negative exact values to pence
  * so that they sum to `total` exactly: truncate each, then give one penny to the entries
  * with the largest remainders until the total is reached. Equal remainders go to the
  * lower index, so the caller's order (partners in declared order, then U) breaks ties.
+ * The values are `exact[i] / denominator` (default 1): a common denominator keeps values
+ * such as 1/7 exact, so that remainders which are equal compare equal.
  * Throws RangeError when the request cannot be met (a caller bug, never bad input).
  */
-export function roundLargestRemainder(exact: readonly Decimal[], total: Decimal): Decimal[] {
+export function roundLargestRemainder(exact: readonly Decimal[], total: Decimal, denominator: Decimal = ONE): Decimal[] {
+  if (!denominator.gt(ZERO)) throw new RangeError('denominator must be positive');
   if (exact.some((value) => value.lt(ZERO))) throw new RangeError('values must be non-negative');
   if (total.lt(ZERO) || !truncatePence(total).eq(total)) {
     throw new RangeError(`total must be a non-negative whole number of pence: ${total.toString()}`);
   }
-  const rounded = exact.map(truncatePence);
+  const rounded = exact.map((value) => (denominator.eq(ONE) ? truncatePence(value) : floorPence(value, denominator)));
   const pennies = total.minus(sumDecimals(rounded)).div(PENNY);
   const candidates = exact
-    .map((value, index) => ({ index, remainder: value.minus(rounded[index] as Decimal) }))
+    // remainder × denominator: the same scale for every entry, so comparing them is exact
+    .map((value, index) => ({ index, remainder: value.minus((rounded[index] as Decimal).times(denominator)) }))
     .filter((entry) => entry.remainder.gt(ZERO))
     // Stable order: largest remainder first, equal remainders by index.
     .sort((a, b) => b.remainder.cmp(a.remainder) || a.index - b.index);

@@ -49,6 +49,19 @@ export function positions(fy: ExistingFundYear): PositionsView {
   };
 }
 
+/**
+ * The fund's budget and forecast outturn alone, without the month-by-month work of
+ * `positions`: equal to `positions(fy).fund` (tested), at a fraction of the cost, for the
+ * cross-fund summary.
+ */
+export function fundTotals(fy: ExistingFundYear): { budget: string; forecastOutturn: string; forecastVariance: string } {
+  let budget = ZERO;
+  for (const b of fy.budget ?? []) budget = budget.plus(parseAmount(b.amount));
+  let outturn = ZERO;
+  for (const o of outturnByLine(fy, fy.status === 'closed' ? 'final' : 'forecast').outturn) outturn = outturn.plus(parseAmount(o.amount));
+  return { budget: formatAmount(budget), forecastOutturn: formatAmount(outturn), forecastVariance: formatAmount(outturn.minus(budget)) };
+}
+
 /** Every line that has a budget, a reported figure or an adjustment; budget lines first. */
 function lineFigures(fy: ExistingFundYear): Map<string, { id: LineId; figures: Figures }> {
   const lines = new Map<string, { id: LineId; figures: Figures }>();

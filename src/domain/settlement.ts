@@ -183,10 +183,15 @@ function applyRule(context: RuleContext, rule: DirectionRule, variances: Decimal
   const total = variance.abs();
   const limits = bandLimits(context, rule.bands);
   const weights = rule.bands.map((band, index) => bandWeights(context, band, index));
-  const raw = rawShares(total, limits, weights, context.partners.length);
-  const capped = applyCaps(raw, rule.caps ?? {}, context);
+  // §3.2 says x is exact, and §3.3–3.4 compare it (does a share exceed its cap, which
+  // remainders are equal), so shares are kept as numerators over one common denominator:
+  // the pot's budget B (1 if B = 0, when no contribution band is allowed), times the budgets
+  // cap spreads divide by. Big's plus/minus/times are exact; there is no division to round.
+  const budget = sumDecimals(context.budgets);
+  const raw = rawShares(total, limits, weights, context.partners.length, budget.gt(ZERO) ? budget : ONE);
+  const capped = applyCaps(raw.numerators, rule.caps ?? {}, context, raw.denominator);
   // Round magnitudes (partners in declared order, then U last) so ties fall as §3.4 says.
-  const rounded = roundLargestRemainder([...capped.shares, capped.unallocated], total);
+  const rounded = roundLargestRemainder([...capped.shares, capped.unallocated], total, capped.denominator);
   const sign = variance.lt(ZERO) ? Dec('-1') : ONE;
   const signed = rounded.map((value) => value.times(sign));
   return {
@@ -223,8 +228,14 @@ function bandLimits(context: RuleContext, bands: readonly Band[]): (Decimal | nu
   return limits;
 }
 
-/** The band's weight per partner index (§3.2); they sum to exactly 1 by validation. */
-function bandWeights(context: RuleContext, band: Band, index: number): (slice: Decimal, partner: number) => Decimal {
+/**
+ * The band's weight per partner index (§3.2; they sum to exactly 1 by validation), applied to
+ * a slice: `slice × w[p]` as a numerator over `denominator`, which is the pot's budget B
+ * whenever a contribution band exists (B[p] / B then needs no division).
+ */
+type Weight = (slice: Decimal, partner: number, denominator: Decimal) => Decimal;
+
+function bandWeights(context: RuleContext, band: Band, index: number): Weight {
   switch (band.basis) {
     case 'contribution': {
       const budget = sumDecimals(context.budgets);
@@ -233,75 +244,90 @@ function bandWeights(context: RuleContext, band: Band, index: number): (slice: D
         const message = `pot '${context.pot.potId}': ${context.direction} band ${index + 1} splits by contribution but the pot's pooled budget is 0`;
         throw new DomainError('unprocessable', 'contribution-budget-zero', message, [{ path, message }]);
       }
-      // One multiplication and one division per share: partners with equal budgets get
-      // identical digits, so their remainders tie exactly as §3.4 expects.
-      return (slice, partner) => slice.times(context.budgets[partner] as Decimal).div(budget);
+      return (slice, partner, denominator) => {
+        if (!denominator.eq(budget)) throw new Error('contribution shares are numerators over B');
+        return slice.times(context.budgets[partner] as Decimal);
+      };
     }
     case 'fixed': {
       const weights = context.partners.map((partnerId) => {
         const weight = band.weights[partnerId];
         return weight === undefined ? ZERO : parseDecimal(weight);
       });
-      return (slice, partner) => slice.times(weights[partner] as Decimal);
+      return (slice, partner, denominator) => slice.times(weights[partner] as Decimal).times(denominator);
     }
     case 'lead': {
       const lead = context.partners.indexOf(band.partnerId);
-      return (slice, partner) => (partner === lead ? slice : ZERO);
+      return (slice, partner, denominator) => (partner === lead ? slice.times(denominator) : ZERO);
     }
     default:
       return assertNever(band);
   }
 }
 
-/** a[i] = max(0, min(A, L[i]) − L[i−1]) and x[p] = Σ a[i] × w_i[p], exact. */
+/** a[i] = max(0, min(A, L[i]) − L[i−1]) and x[p] = Σ a[i] × w_i[p], exact: numerators over `denominator`. */
 function rawShares(
   total: Decimal,
   limits: readonly (Decimal | null)[],
-  weights: readonly ((slice: Decimal, partner: number) => Decimal)[],
+  weights: readonly Weight[],
   partnerCount: number,
-): Decimal[] {
+  denominator: Decimal,
+): { numerators: Decimal[]; denominator: Decimal } {
   const raw = Array.from({ length: partnerCount }, () => ZERO);
   let from = ZERO;
   limits.forEach((limit, index) => {
     const to = limit === null || limit.gt(total) ? total : limit;
     const slice = to.gt(from) ? to.minus(from) : ZERO;
-    const weight = weights[index] as (slice: Decimal, partner: number) => Decimal;
+    const weight = weights[index] as Weight;
     for (let partner = 0; partner < partnerCount; partner += 1) {
-      raw[partner] = (raw[partner] as Decimal).plus(weight(slice, partner));
+      raw[partner] = (raw[partner] as Decimal).plus(weight(slice, partner, denominator));
     }
     if (limit !== null) from = limit;
   });
-  return raw;
+  return { numerators: raw, denominator };
 }
 
 /**
  * §3.3: repeat until nothing changes — cap every uncapped partner above its cap, spread the
  * excess over uncapped partners with B[p] > 0 in proportion to B[p], or leave it unallocated.
+ * Shares and U are numerators over `denominator`; a spread multiplies the denominator by the
+ * takers' budget instead of dividing, so every comparison with a cap is exact.
  */
 function applyCaps(
   raw: readonly Decimal[],
   caps: Record<string, string>,
   context: RuleContext,
-): { shares: Decimal[]; unallocated: Decimal; isCapped: boolean[] } {
+  denominator: Decimal,
+): { shares: Decimal[]; unallocated: Decimal; denominator: Decimal; isCapped: boolean[] } {
   const shares = [...raw];
   const limit = context.partners.map((partnerId) => (caps[partnerId] === undefined ? null : parseAmount(caps[partnerId])));
   const isCapped = context.partners.map(() => false);
   let unallocated = ZERO;
+  let den = denominator;
   for (;;) {
     let excess = ZERO;
     shares.forEach((share, partner) => {
       const cap = limit[partner];
-      if (isCapped[partner] || cap === null || cap === undefined || !share.gt(cap)) return;
-      excess = excess.plus(share.minus(cap));
-      shares[partner] = cap;
+      if (isCapped[partner] || cap === null || cap === undefined) return;
+      const capped = cap.times(den);
+      if (!share.gt(capped)) return;
+      excess = excess.plus(share.minus(capped));
+      shares[partner] = capped;
       isCapped[partner] = true;
     });
-    if (excess.eq(ZERO)) return { shares, unallocated, isCapped };
+    if (excess.eq(ZERO)) return { shares, unallocated, denominator: den, isCapped };
     const takers = shares.map((_, partner) => partner).filter((p) => !isCapped[p] && (context.budgets[p] as Decimal).gt(ZERO));
     const takerBudget = sumDecimals(takers.map((p) => context.budgets[p] as Decimal));
-    if (takers.length === 0) unallocated = unallocated.plus(excess);
+    if (takers.length === 0) {
+      unallocated = unallocated.plus(excess);
+      continue;
+    }
+    // excess/den × B[p]/takerBudget: put everything over den × takerBudget.
+    shares.forEach((share, partner) => (shares[partner] = share.times(takerBudget)));
+    unallocated = unallocated.times(takerBudget);
+    den = den.times(takerBudget);
     for (const p of takers) {
-      shares[p] = (shares[p] as Decimal).plus(excess.times(context.budgets[p] as Decimal).div(takerBudget));
+      shares[p] = (shares[p] as Decimal).plus(excess.times(context.budgets[p] as Decimal));
     }
   }
 }

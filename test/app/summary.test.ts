@@ -76,7 +76,25 @@ t.test('after any sequence of commands the live summary equals a rebuild', async
         const fresh = new SummaryProjection({ store });
         await fresh.rebuild();
         t.same(live, fresh.list());
-        return JSON.stringify(live) === JSON.stringify(fresh.list());
+        // The summary keeps compacted state: it must still agree with the full fold behind
+        // positions and the settlement list of every fund-year.
+        let agrees = true;
+        for (const summary of live) {
+          const at = { fundId: summary.fundId, year: summary.year };
+          const { fund } = await service.positions(ctx(principals.admin), at);
+          const [latest] = await service.listSettlements(ctx(principals.admin), at);
+          const expected = {
+            budget: fund.budget, forecastOutturn: fund.forecastOutturn, forecastVariance: fund.forecastVariance,
+            latestSettlement: latest ? { settlementId: latest.settlementId, mode: latest.mode, status: latest.status, digest: latest.digest } : null,
+          };
+          const actual = {
+            budget: summary.budget, forecastOutturn: summary.forecastOutturn, forecastVariance: summary.forecastVariance,
+            latestSettlement: summary.latestSettlement,
+          };
+          t.same(actual, expected, `${summary.fundId} ${summary.year} agrees with positions and settlements`);
+          agrees &&= JSON.stringify(actual) === JSON.stringify(expected);
+        }
+        return agrees && JSON.stringify(live) === JSON.stringify(fresh.list());
       } finally {
         await service.close();
         await store.close();
@@ -147,4 +165,45 @@ t.test('the rebuild command writes the projection from the log', async (t) => {
   const reopened = openSqliteStore({ dataDir });
   t.teardown(() => reopened.close());
   t.same(new SummaryProjection({ store: reopened, file: summaryFile(dataDir) }).list(), live);
+});
+
+t.test('a summary file of an older format is not trusted: the projection starts again from the log', async (t) => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'poolshare-summary-old-'));
+  t.teardown(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  const store = memoryStore();
+  t.teardown(() => store.close());
+  const writer = createFundYearService({ store });
+  await writer.openFundYear(ctx(principals.admin), refs[0]!, openBody);
+  await writer.close();
+  fs.writeFileSync(summaryFile(dataDir), JSON.stringify({ format: 1, checkpoint: '999', fundYears: {} }));
+  const projection = new SummaryProjection({ store, file: summaryFile(dataDir) });
+  t.equal(projection.checkpoint, null, 'the old checkpoint is ignored');
+  projection.start();
+  const all = await store.readAll();
+  await projection.waitFor(all[all.length - 1]!.position);
+  t.same(projection.list().map((s) => s.fundId), ['plymouth-integrated-fund']);
+  await projection.stop();
+  const stored = JSON.parse(fs.readFileSync(summaryFile(dataDir), 'utf8')) as { format: number; checkpoint: string };
+  t.equal(stored.format, 2, 'rewritten in the current format');
+  t.equal(stored.checkpoint, all[all.length - 1]!.position.toString());
+});
+
+t.test('a summary file that cannot be written does not stop the projection', async (t) => {
+  const dataDir = fs.mkdtempSync(path.join(os.tmpdir(), 'poolshare-summary-ro-'));
+  t.teardown(() => fs.rmSync(dataDir, { recursive: true, force: true }));
+  const store = memoryStore();
+  t.teardown(() => store.close());
+  // A plain file where the folder should be: every write fails.
+  const blocker = path.join(dataDir, 'not-a-folder');
+  fs.writeFileSync(blocker, '');
+  const projection = new SummaryProjection({ store, file: summaryFile(blocker) });
+  const service = createFundYearService({ store });
+  await service.openFundYear(ctx(principals.admin), refs[0]!, openBody);
+  await service.close();
+  projection.start();
+  const all = await store.readAll();
+  await projection.waitFor(all[all.length - 1]!.position);
+  await projection.stop();
+  t.ok(projection.flushError instanceof Error, 'the failure is kept');
+  t.same(projection.list().map((s) => s.fundId), ['plymouth-integrated-fund'], 'and the projection still answers');
 });
