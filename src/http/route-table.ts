@@ -1,6 +1,7 @@
 // The route table: one entry per API.md operation. It is the single source for
 // the Fastify routes (schemas, access) and, with schemas/, for openapi/openapi.json.
 import type { Role } from '../app/service-types.js';
+import { exampleATerms } from '../examples.js';
 
 export type HttpMethod = 'get' | 'post' | 'put';
 
@@ -46,22 +47,7 @@ const admin: Access = { kind: 'key', roles: ['admin'], ownPartnerInBody: false }
 const partner: Access = { kind: 'key', roles: ['partner'], ownPartnerInBody: false };
 const FY = '/v1/funds/{fundId}/years/{year}';
 
-const TERMS_EXAMPLE = {
-  pots: [
-    {
-      potId: 'integrated-fund',
-      strategies: ['wellbeing', 'community'],
-      overspend: {
-        bands: [
-          { upToPercentOfBudget: '1', basis: 'contribution' },
-          { basis: 'fixed', weights: { ccg: '0.5', council: '0.5' } },
-        ],
-        caps: { council: '30000.00' },
-      },
-      underspend: { bands: [{ basis: 'contribution' }] },
-    },
-  ],
-};
+const TERMS_EXAMPLE = exampleATerms();
 
 export const ROUTES = [
   {

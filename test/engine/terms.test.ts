@@ -1,4 +1,5 @@
 // Agreement terms: the schema's refusals and every semantic rule, each naming pot and field.
+import { exampleATerms } from '../../src/examples.js';
 import t from 'tap';
 import { DomainError } from '../../src/domain/errors.js';
 import { AGREEMENT_TERMS_SCHEMA, DECIMAL_PATTERN, ID_PATTERN, assertValidTerms, pointerSegment, schemaErrors, validateTerms } from '../../src/domain/terms.js';
@@ -7,22 +8,7 @@ import { AMOUNT_PATTERN, NON_NEGATIVE_AMOUNT_PATTERN } from '../../src/domain/mo
 const declared = { partners: ['ccg', 'council'], strategies: ['wellbeing', 'community', 'cyp'] };
 
 function exampleA(): any {
-  return {
-    pots: [
-      {
-        potId: 'integrated-fund',
-        strategies: ['wellbeing', 'community'],
-        overspend: {
-          bands: [
-            { upToPercentOfBudget: '1', basis: 'contribution' },
-            { basis: 'fixed', weights: { ccg: '0.5', council: '0.5' } },
-          ],
-          caps: { council: '30000.00' },
-        },
-        underspend: { bands: [{ basis: 'contribution' }] },
-      },
-    ],
-  };
+  return exampleATerms();
 }
 
 /** Example A with one change made by `edit`. */

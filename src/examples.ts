@@ -1,0 +1,18 @@
+// SETTLEMENT.md's worked example A, read from the one file that holds it
+// (seeds/whatif/example-a.json): the example terms in the OpenAPI document, and the
+// terms the tests start from, so the spec's example is written down exactly once.
+import fs from 'node:fs';
+import path from 'node:path';
+import type { AgreementTerms } from './domain/terms-types.js';
+import { SEEDS_DIR } from './paths.js';
+
+interface WhatIfFile {
+  agreement: AgreementTerms;
+}
+
+const EXAMPLE_A_FILE = path.join(SEEDS_DIR, 'whatif', 'example-a.json');
+
+/** A fresh copy on every call: callers may edit theirs. */
+export function exampleATerms(): AgreementTerms {
+  return (JSON.parse(fs.readFileSync(EXAMPLE_A_FILE, 'utf8')) as WhatIfFile).agreement;
+}
