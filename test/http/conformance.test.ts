@@ -5,11 +5,9 @@
 // change; every JSON answer is walked for money sent as a JSON number.
 import { test, type Test } from 'tap';
 import type { FastifyInstance, InjectOptions } from 'fastify';
-import { createFundYearService } from '../../src/app/service.js';
-import { buildApp } from '../../src/http/app.js';
 import { routeSpec } from '../../src/http/route-table.js';
-import { openStore } from '../../src/store/index.js';
-import { bearer, FUND, KEY_RECORDS, KEYS, YEAR } from './fixtures/fake-service.js';
+import { bearer, FUND, KEYS, YEAR } from './fixtures/fake-service.js';
+import { realApp } from './fixtures/real-app.js';
 
 const FY = `/v1/funds/${FUND}/years/${YEAR}`;
 const AMOUNT_RE = /^-?[0-9]{1,12}(\.[0-9]{1,2})?$/;
@@ -48,14 +46,7 @@ interface World {
 }
 
 async function world(t: Test): Promise<World> {
-  const store = openStore({ dataDir: ':memory:' });
-  const service = createFundYearService({ store });
-  const app = await buildApp({ service, keys: KEY_RECORDS });
-  t.teardown(async () => {
-    await app.close();
-    await service.close();
-    await store.close();
-  });
+  const app = await realApp(t);
   const walked = { count: 0, findings: [] as string[] };
   const call: World['call'] = async (method, url, key, payload, headers = {}) => {
     const options: InjectOptions = { method, url, headers: { ...(key === null ? {} : bearer(key)), ...headers } };

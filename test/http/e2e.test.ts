@@ -6,28 +6,15 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { createInterface } from 'node:readline';
-import type { FastifyInstance, InjectOptions } from 'fastify';
-import { createFundYearService } from '../../src/app/service.js';
-import { buildApp } from '../../src/http/app.js';
+import type { InjectOptions } from 'fastify';
 import { hashKey } from '../../src/http/auth.js';
 import { routeSpec } from '../../src/http/route-table.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
-import { openStore } from '../../src/store/index.js';
-import { bearer, KEY_RECORDS, KEYS, type Teardown } from './fixtures/fake-service.js';
+import { bearer, KEYS } from './fixtures/fake-service.js';
+import { realApp } from './fixtures/real-app.js';
 
 const FY = '/v1/funds/plymouth-integrated-fund/years/2015-16';
 
-async function realApp(t: Teardown): Promise<FastifyInstance> {
-  const store = openStore({ dataDir: ':memory:' });
-  const service = createFundYearService({ store });
-  const app = await buildApp({ service, keys: KEY_RECORDS });
-  t.teardown(async () => {
-    await app.close();
-    await service.close();
-    await store.close();
-  });
-  return app;
-}
 
 type Line = { strategyId: string; arrangement: 'pooled' | 'aligned'; actualToDate: string; forecastOutturn: string };
 const line = (strategyId: string, arrangement: 'pooled' | 'aligned', actualToDate: string, forecastOutturn: string): Line => ({ strategyId, arrangement, actualToDate, forecastOutturn });
