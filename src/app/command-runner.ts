@@ -1,7 +1,8 @@
-// How every command runs (DOMAIN.md "One stream per fund-year"): read the stream,
-// fold, decide, append with the revision read; on a concurrent write decide again
-// on fresh state, a bounded number of times, then 409. An Idempotency-Key that was
-// already used replays the first answer from the log and appends nothing.
+// How every command runs (DOMAIN.md "One stream per fund-year"): read the stream (only
+// the events after its cached prefix, stream-cache.ts), fold, decide, append with the
+// revision read; on a concurrent write decide again on fresh state, a bounded number of
+// times, then 409. An Idempotency-Key that was already used replays the first answer
+// from the log and appends nothing.
 import { v4 as uuidv4 } from 'uuid';
 import { DomainError } from '../domain/errors.js';
 import {
@@ -15,7 +16,8 @@ import {
 } from '../domain/fundyear/index.js';
 import { WrongExpectedRevisionError, type EventStore, type RecordedEvent } from '../store/port.js';
 import { requireFundScope } from './access.js';
-import { eventsForKey, requestHash, type EventMetadata } from './idempotency.js';
+import { eventsForKey, requestHash, revisionsForKey, type EventMetadata } from './idempotency.js';
+import { loadStream, readPrefix, stateAt, type StreamCache } from './stream-cache.js';
 import type { FundYearRef, RequestContext } from './service-types.js';
 
 export const RETRIES_MAX_DEFAULT = 5;
@@ -27,19 +29,6 @@ export const RETRIES_MAX_DEFAULT = 5;
  */
 export const EVENTS_PER_FUND_YEAR_MAX = 100_000;
 
-/** Reads a whole fund-year stream, refusing one longer than `eventsMax`. */
-export async function readFundYearStream(store: EventStore, stream: string, eventsMax: number): Promise<RecordedEvent[]> {
-  const recorded = await store.readStream(stream, { maxCount: eventsMax + 1 });
-  if (recorded.length > eventsMax) {
-    throw new DomainError(
-      'conflict',
-      'fund-year-too-long',
-      `${stream} holds more than ${eventsMax} events, the most a fund-year may hold; nothing was changed`,
-    );
-  }
-  return recorded;
-}
-
 export interface CommandSpec<A> {
   /** Names the operation in the request hash (API.md operation). */
   operation: string;
@@ -47,8 +36,11 @@ export interface CommandSpec<A> {
   request: unknown;
   /** The partner the command acts for (metadata); null for fund-level commands. */
   onBehalfOf: string | null;
-  /** Built afresh on every attempt, from the state (and log) just read. */
-  command(state: FundYearState, recorded: readonly RecordedEvent[]): FundYearCommand;
+  /**
+   * Built afresh on every attempt, from the state just read; `at(revision)` gives the state at
+   * an earlier revision (0 ≤ revision ≤ state.revision), folded from the store.
+   */
+  command(state: FundYearState, at: (revision: number) => Promise<FundYearState>): FundYearCommand | Promise<FundYearCommand>;
   /** The answer, from the state after the events and the events themselves (also used for replays). */
   answer(after: FundYearState, events: readonly FundYearEvent[], revision: number): A;
 }
@@ -65,6 +57,8 @@ export interface RunnerDeps {
   eventsMax: number;
   /** Told the log position of every append (read-your-writes for the summary). */
   onAppended: (position: bigint) => void;
+  /** Folded streams kept between commands (and shared with the service's reads). */
+  cache: StreamCache;
 }
 
 export async function runCommand<A>(deps: RunnerDeps, ctx: RequestContext, ref: FundYearRef, spec: CommandSpec<A>): Promise<A> {
@@ -73,22 +67,25 @@ export async function runCommand<A>(deps: RunnerDeps, ctx: RequestContext, ref: 
   const key = ctx.idempotencyKey;
   const hash = key === undefined ? undefined : requestHash(spec.operation, ctx.principal.name, spec.request);
   for (let attempt = 0; attempt <= deps.retriesMax; attempt++) {
-    const recorded = await readFundYearStream(deps.store, stream, deps.eventsMax);
+    // A prefix cached before a conflict is still a prefix: this catches up with whatever won.
+    const folded = await loadStream(deps.store, deps.cache, stream, deps.eventsMax);
     if (key !== undefined && hash !== undefined) {
-      const keyed = eventsForKey(recorded, key, hash);
-      if (keyed.length > 0) return replay(recorded, keyed, spec);
+      const keyed = revisionsForKey(folded.keys, key, hash);
+      if (keyed.length > 0) return replay(deps.store, stream, key, hash, keyed, spec);
     }
-    const state = fold(toDomainEvents(recorded));
-    const events = decide(spec.command(state, recorded), state);
-    const last = recorded[recorded.length - 1];
+    const state = folded.state;
+    const command = await spec.command(state, (revision) => stateAt(deps.store, stream, folded, revision));
+    const events = decide(command, state);
     const metadata = eventMetadata(deps, ctx, spec, hash);
     try {
       const result = await deps.store.append(
         stream,
         events.map((e) => ({ id: uuidv4(), type: e.type, data: e.data, metadata })),
-        { expectedRevision: last === undefined ? 'no_stream' : last.revision },
+        { expectedRevision: folded.revision < 0 ? 'no_stream' : BigInt(folded.revision) },
       );
       deps.onAppended(result.position);
+      // The cache is not extended here: the next load reads these events back as the store keeps
+      // them (JSON), so the cache never holds anything the store did not return.
       return spec.answer(fold(events, state), events, Number(result.nextExpectedRevision));
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
@@ -101,11 +98,16 @@ export async function runCommand<A>(deps: RunnerDeps, ctx: RequestContext, ref: 
   );
 }
 
-/** The first answer, rebuilt from the log as it stood right after the first request. */
-function replay<A>(recorded: readonly RecordedEvent[], keyed: RecordedEvent[], spec: CommandSpec<A>): A {
-  const revision = Number(keyed[keyed.length - 1]!.revision);
-  const state = fold(toDomainEvents(recorded.slice(0, revision + 1)));
-  return spec.answer(state, toDomainEvents(keyed), revision);
+/**
+ * The first answer, rebuilt from the log as it stood right after the first request: read
+ * from the store up to the key's last event (replays are rare; the cache holds only the latest state).
+ */
+async function replay<A>(store: EventStore, stream: string, key: string, hash: string, keyed: readonly number[], spec: CommandSpec<A>): Promise<A> {
+  const revision = keyed[keyed.length - 1]!;
+  const recorded = await readPrefix(store, stream, revision);
+  const events = eventsForKey(recorded, key, hash);
+  const state = fold(toDomainEvents(recorded));
+  return spec.answer(state, toDomainEvents(events), revision);
 }
 
 function eventMetadata<A>(deps: RunnerDeps, ctx: RequestContext, spec: CommandSpec<A>, hash: string | undefined): EventMetadata {

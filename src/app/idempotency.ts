@@ -37,6 +37,27 @@ function metadataOf(event: RecordedEvent): Partial<EventMetadata> {
   return typeof event.metadata === 'object' && event.metadata !== null ? (event.metadata as Partial<EventMetadata>) : {};
 }
 
+function keyReused(): DomainError {
+  return new DomainError(
+    'unprocessable',
+    'idempotency-key-reused',
+    'this Idempotency-Key was already used for a different request',
+    [{ path: 'headers/idempotency-key', message: 'already used with a different body, operation or caller' }],
+  );
+}
+
+/**
+ * The revisions of the events an earlier request with this key appended, or [] if none,
+ * from the stream's key index (built from the same metadata as `eventsForKey` reads).
+ * The same key with another request hash is refused (422).
+ */
+export function revisionsForKey(keys: ReadonlyMap<string, { requestHash: string | undefined; revisions: readonly number[] }>, key: string, hash: string): readonly number[] {
+  const keyed = keys.get(key);
+  if (keyed === undefined) return [];
+  if (keyed.requestHash !== hash) throw keyReused();
+  return keyed.revisions;
+}
+
 /**
  * The events an earlier request with this key appended, or [] if none. The same key
  * with another request hash is refused (422).
@@ -44,13 +65,6 @@ function metadataOf(event: RecordedEvent): Partial<EventMetadata> {
 export function eventsForKey(recorded: readonly RecordedEvent[], key: string, hash: string): RecordedEvent[] {
   const keyed = recorded.filter((e) => metadataOf(e).idempotencyKey === key);
   const first = keyed[0];
-  if (first && metadataOf(first).requestHash !== hash) {
-    throw new DomainError(
-      'unprocessable',
-      'idempotency-key-reused',
-      'this Idempotency-Key was already used for a different request',
-      [{ path: 'headers/idempotency-key', message: 'already used with a different body, operation or caller' }],
-    );
-  }
+  if (first && metadataOf(first).requestHash !== hash) throw keyReused();
   return keyed;
 }

@@ -1,6 +1,7 @@
 // The application service behind the HTTP API: one method per API.md operation.
-// Commands go through runCommand (read, fold, decide, append, retry); reads fold the
-// fund-year's stream (up to a revision where asked) into the views API.md describes.
+// Commands go through runCommand (read, fold, decide, append, retry); reads take the
+// fund-year's folded state from the same stream cache (stream-cache.ts), or fold the
+// stream's prefix from the store for an earlier revision, into the views API.md describes.
 import { v4 as uuidv4 } from 'uuid';
 import { DomainError } from '../domain/errors.js';
 import {
@@ -20,17 +21,16 @@ import {
   type SettlementEntry,
 } from '../domain/fundyear/index.js';
 import { positions } from '../domain/positions.js';
-import type { EventStore, RecordedEvent } from '../store/port.js';
+import type { EventStore } from '../store/port.js';
 import { actorOf, canSeeFund, requireAuditReader, requireFundScope } from './access.js';
 import {
   EVENTS_PER_FUND_YEAR_MAX,
   RETRIES_MAX_DEFAULT,
-  readFundYearStream,
   runCommand,
-  toDomainEvents,
   type CommandSpec,
   type RunnerDeps,
 } from './command-runner.js';
+import { loadStream, stateAt, STREAM_CACHE_MAX_DEFAULT, StreamCache, type FoldedStream } from './stream-cache.js';
 import { settlementStatementCsv } from './statement-csv.js';
 import { SummaryProjection, summaryFile } from './summary.js';
 import type * as T from './service-types.js';
@@ -44,6 +44,8 @@ export interface FundYearServiceDeps {
   eventsMax?: number;
   /** Where the fund summary projection keeps its file; absent: in memory, rebuilt from the log on start. */
   dataDir?: string;
+  /** Fund-year streams whose folded state is kept between requests (LRU); 0: none, every request folds from scratch. */
+  streamCacheMax?: number;
 }
 
 /** Audit trail page size: a limit on everything. */
@@ -103,6 +105,7 @@ class Service implements T.FundYearService {
       onAppended: (position) => {
         if (this.appendedPosition === null || position > this.appendedPosition) this.appendedPosition = position;
       },
+      cache: new StreamCache(deps.streamCacheMax ?? STREAM_CACHE_MAX_DEFAULT),
     };
     this.summary = new SummaryProjection(deps.dataDir === undefined ? { store: deps.store } : { store: deps.store, file: summaryFile(deps.dataDir) });
     this.summary.start();
@@ -112,14 +115,17 @@ class Service implements T.FundYearService {
     return runCommand(this.runner, ctx, ref, spec);
   }
 
-  /** The fund-year folded up to `asOfRevision` (inclusive; default: the latest), and the recorded events. */
-  private async read(ctx: T.RequestContext, ref: T.FundYearRef): Promise<{ fy: ExistingFundYear; recorded: RecordedEvent[] }> {
+  /**
+   * The fund-year folded up to its latest revision, and `at(revision)`: the state at an earlier
+   * revision (0 ≤ revision ≤ fy.revision), folded from the store's prefix.
+   */
+  private async read(ctx: T.RequestContext, ref: T.FundYearRef): Promise<{ fy: ExistingFundYear; stream: string; at: (revision: number) => Promise<ExistingFundYear> }> {
     requireFundScope(ctx.principal, ref.fundId);
+    const stream = fundYearStream(ref.fundId, ref.year);
     // An id that cannot name a fund-year names none: 404, as for any other unknown fund-year.
-    const recorded = isFundId(ref.fundId) && isYear(ref.year) ? await readFundYearStream(this.store, fundYearStream(ref.fundId, ref.year), this.runner.eventsMax) : [];
-    const state = fold(toDomainEvents(recorded));
-    if (state.status === 'none') throw new DomainError('not-found', 'fund-year-not-found', `no fund-year ${ref.fundId} ${ref.year}`);
-    return { fy: state, recorded };
+    const folded: FoldedStream | undefined = isFundId(ref.fundId) && isYear(ref.year) ? await loadStream(this.store, this.runner.cache, stream, this.runner.eventsMax) : undefined;
+    if (folded === undefined || folded.state.status === 'none') throw new DomainError('not-found', 'fund-year-not-found', `no fund-year ${ref.fundId} ${ref.year}`);
+    return { fy: folded.state, stream, at: async (revision) => existing(await stateAt(this.store, stream, folded, revision)) };
   }
 
   openFundYear(ctx: T.RequestContext, ref: T.FundYearRef, body: T.OpenFundYearBody): Promise<T.CommandResult & T.FundYearRef> {
@@ -172,10 +178,9 @@ class Service implements T.FundYearService {
   }
 
   async positions(ctx: T.RequestContext, ref: T.FundYearRef, asOfRevision?: number): Promise<T.PositionsView> {
-    const { fy, recorded } = await this.read(ctx, ref);
+    const { fy, at } = await this.read(ctx, ref);
     if (asOfRevision === undefined) return positions(fy);
-    const revision = requireRevision(fy, asOfRevision);
-    return positions(existing(fold(toDomainEvents(recorded.slice(0, revision + 1)))));
+    return positions(await at(requireRevision(fy, asOfRevision)));
   }
 
   closeYear(ctx: T.RequestContext, ref: T.FundYearRef): Promise<T.CommandResult & { status: 'closed' }> {
@@ -197,11 +202,12 @@ class Service implements T.FundYearService {
   calculateSettlement(ctx: T.RequestContext, ref: T.FundYearRef, body: T.CalculateSettlementBody): Promise<T.Settlement> {
     return this.run(ctx, ref, {
       operation: 'calculateSettlement', request: { ref, body }, onBehalfOf: null,
-      command: (state, recorded) => {
+      command: async (state, at) => {
         // Default: the latest revision as read on this attempt (a retry settles the fresher log).
         const asOfRevision = body.asOfRevision ?? state.revision;
         const inRange = Number.isSafeInteger(asOfRevision) && asOfRevision >= 0 && asOfRevision <= state.revision;
-        const basis = fold(toDomainEvents(inRange ? recorded.slice(0, asOfRevision + 1) : []));
+        // Out of range: no fund-year at all, which decide refuses (invalid-revision).
+        const basis = inRange ? await at(asOfRevision) : fold([]);
         const data = { settlementId: this.newId(), mode: body.mode, asOfRevision, calculatedAt: this.runner.now(), basis };
         return { type: 'CalculateSettlement', actor: actorOf(ctx.principal), data };
       },
@@ -219,10 +225,10 @@ class Service implements T.FundYearService {
   }
 
   async verifySettlement(ctx: T.RequestContext, ref: T.FundYearRef, settlementId: string): Promise<T.VerificationView> {
-    const { fy, recorded } = await this.read(ctx, ref);
+    const { fy, at } = await this.read(ctx, ref);
     const { record } = entryOf(fy, settlementId);
     // The same computation as when it was calculated, from the log's prefix up to its revision.
-    const basis = existing(fold(toDomainEvents(recorded.slice(0, record.asOfRevision + 1))));
+    const basis = await at(record.asOfRevision);
     const { settlementId: id, mode, asOfRevision, calculatedAt } = record;
     const recomputed = settlementRecord(basis, { settlementId: id, mode, asOfRevision, calculatedAt });
     return { settlementId, asOfRevision, digest: record.digest, recomputedDigest: recomputed.digest, match: recomputed.digest === record.digest };
@@ -243,14 +249,17 @@ class Service implements T.FundYearService {
 
   async events(ctx: T.RequestContext, ref: T.FundYearRef, fromRevision = 0, limit = EVENTS_PAGE_MAX): Promise<T.AuditEvent[]> {
     requireAuditReader(ctx.principal);
-    const { recorded } = await this.read(ctx, ref);
+    const { fy, stream } = await this.read(ctx, ref);
     if (!Number.isSafeInteger(fromRevision) || fromRevision < 0) {
       throw new DomainError('bad-request', 'invalid-revision', 'fromRevision must be a non-negative integer', [
         { path: '/fromRevision', message: 'must be a non-negative integer' },
       ]);
     }
     const count = Math.max(1, Math.min(Number.isSafeInteger(limit) ? limit : EVENTS_PAGE_MAX, EVENTS_PAGE_MAX));
-    return recorded.slice(fromRevision, fromRevision + count).map((e) => ({
+    if (fromRevision > fy.revision) return [];
+    // Only the page, and no further than the revision just folded: the trail matches that state.
+    const page = await this.store.readStream(stream, { fromRevision: BigInt(fromRevision), toRevision: BigInt(fy.revision), maxCount: count });
+    return page.map((e) => ({
       revision: Number(e.revision), position: e.position.toString(), eventId: e.id, type: e.type, data: e.data, metadata: e.metadata,
     }));
   }
