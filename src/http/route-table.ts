@@ -1,7 +1,7 @@
 // The route table: one entry per API.md operation. It is the single source for
 // the Fastify routes (schemas, access) and, with schemas/, for openapi/openapi.json.
 import type { Role } from '../app/service-types.js';
-import { exampleATerms } from '../examples.js';
+import { exampleABudget, exampleATerms } from '../examples.js';
 
 export type HttpMethod = 'get' | 'post' | 'put';
 
@@ -78,15 +78,7 @@ export const ROUTES = [
     access: admin, params: 'fund-year-params', body: 'set-budget-request', idempotencyKey: true,
     success: { status: 200, description: 'Recorded.', body: { kind: 'json', schema: 'command-result' } },
     problems: [409, 422],
-    example: {
-      lines: [
-        { strategyId: 'wellbeing', partnerId: 'ccg', arrangement: 'pooled', amount: '600000.00' },
-        { strategyId: 'wellbeing', partnerId: 'council', arrangement: 'pooled', amount: '400000.00' },
-        { strategyId: 'community', partnerId: 'ccg', arrangement: 'pooled', amount: '1500000.00' },
-        { strategyId: 'community', partnerId: 'council', arrangement: 'pooled', amount: '500000.00' },
-        { strategyId: 'community', partnerId: 'ccg', arrangement: 'aligned', amount: '250000.00' },
-      ],
-    },
+    example: { lines: exampleABudget() },
   },
   {
     operationId: 'proposeAgreement', method: 'post', path: `${FY}/agreements`, tag: 'agreements',
