@@ -31,6 +31,7 @@ function counting(store: EventStore): { store: EventStore; count: () => number }
       return page;
     },
     subscribeToAll: (options) => store.subscribeToAll(options),
+    headPosition: () => store.headPosition(),
     ping: () => store.ping(),
     close: () => store.close(),
   };

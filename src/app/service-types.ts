@@ -182,7 +182,7 @@ export interface FundYearService {
   settlementStatementCsv(ctx: RequestContext, ref: FundYearRef, settlementId: string): Promise<string>;
   events(ctx: RequestContext, ref: FundYearRef, fromRevision?: number, limit?: number): Promise<AuditEvent[]>;
   listFunds(ctx: RequestContext): Promise<FundSummary[]>;
-  /** Store reachable (readiness). */
+  /** Readiness: the store reachable and the fund summary caught up with the log as it stood at start. */
   ready(): Promise<void>;
   close(): Promise<void>;
 }

@@ -32,7 +32,7 @@ import {
 } from './command-runner.js';
 import { loadStream, stateAt, STREAM_CACHE_MAX_DEFAULT, StreamCache, type FoldedStream } from './stream-cache.js';
 import { settlementStatementCsv } from './statement-csv.js';
-import { SummaryProjection, summaryFile } from './summary.js';
+import { SummaryBehindError, SummaryProjection, summaryFile } from './summary.js';
 import type * as T from './service-types.js';
 
 export interface FundYearServiceDeps {
@@ -46,6 +46,8 @@ export interface FundYearServiceDeps {
   dataDir?: string;
   /** Fund-year streams whose folded state is kept between requests (LRU); 0: none, every request folds from scratch. */
   streamCacheMax?: number;
+  /** How long listFunds waits for the summary to reach the log's head before answering 503; default: waitFor's. */
+  summaryWaitMs?: number;
 }
 
 /** Audit trail page size: a limit on everything. */
@@ -93,6 +95,9 @@ class Service implements T.FundYearService {
   private readonly runner: RunnerDeps;
   /** The newest log position this instance appended: listFunds waits for the summary to reach it. */
   private appendedPosition: bigint | null = null;
+  private readonly summaryWaitMs: number | undefined;
+  /** The log's head when the service started: ready() only once the summary has reached it. */
+  private startHead: Promise<bigint | null> | null = null;
 
   constructor(deps: FundYearServiceDeps) {
     this.store = deps.store;
@@ -109,6 +114,18 @@ class Service implements T.FundYearService {
     };
     this.summary = new SummaryProjection(deps.dataDir === undefined ? { store: deps.store } : { store: deps.store, file: summaryFile(deps.dataDir) });
     this.summary.start();
+    this.summaryWaitMs = deps.summaryWaitMs;
+    // Read now, so that readiness means "caught up with the log as it stood at start"; an
+    // unreachable store is retried by the next readiness probe (headAtStart).
+    this.headAtStart().catch(() => undefined);
+  }
+
+  private headAtStart(): Promise<bigint | null> {
+    this.startHead ??= this.store.headPosition().catch((error: unknown) => {
+      this.startHead = null;
+      throw error;
+    });
+    return this.startHead;
   }
 
   private run<A>(ctx: T.RequestContext, ref: T.FundYearRef, spec: CommandSpec<A>): Promise<A> {
@@ -265,13 +282,39 @@ class Service implements T.FundYearService {
   }
 
   async listFunds(ctx: T.RequestContext): Promise<T.FundSummary[]> {
-    // Read-your-writes: whatever this instance appended is in the summary before it answers.
-    if (this.appendedPosition !== null) await this.summary.waitFor(this.appendedPosition);
+    // The summary follows the log asynchronously: after a start on a long log, or with another
+    // process writing, it can be behind. Waiting for the head as this request found it (and for
+    // what this instance appended: read-your-writes) means the list is never silently short.
+    const head = await this.store.headPosition();
+    const mine = this.appendedPosition;
+    await this.summaryReached(mine !== null && (head === null || mine > head) ? mine : head);
     return this.summary.list().filter((s) => canSeeFund(ctx.principal, s.fundId));
   }
 
-  ready(): Promise<void> {
-    return this.store.ping();
+  /** A summary that stopped is an internal error (500, logged); one still behind after the wait, a 503. */
+  private async summaryReached(position: bigint | null): Promise<void> {
+    const stopped = (cause: unknown): Error => new Error(`fund summary stopped: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
+    if (this.summary.failed) throw stopped(this.summary.failed);
+    if (position === null) return;
+    try {
+      await this.summary.waitFor(position, this.summaryWaitMs);
+    } catch (error) {
+      if (!(error instanceof SummaryBehindError)) throw stopped(error);
+      throw new DomainError('unavailable', 'summary-catching-up', 'The fund summary has not caught up with the log yet; try again shortly.');
+    }
+  }
+
+  /** The store answers and the summary has caught up with the log as it stood at start (and has not failed). */
+  async ready(): Promise<void> {
+    await this.store.ping();
+    if (this.summary.failed) {
+      throw new DomainError('unavailable', 'summary-failed', 'The fund summary stopped applying the log; the service needs a restart.');
+    }
+    const head = await this.headAtStart();
+    const at = this.summary.checkpoint;
+    if (head !== null && (at === null || at < head)) {
+      throw new DomainError('unavailable', 'summary-catching-up', 'The fund summary is still catching up with the log.');
+    }
   }
 
   /** Stops the summary subscription and saves its checkpoint; the store belongs to whoever opened it. */

@@ -55,6 +55,16 @@ export interface SummaryProjectionOptions {
   file?: string;
 }
 
+/** waitFor gave up: the projection is behind (still catching up), not broken. */
+export class SummaryBehindError extends Error {
+  readonly position: bigint;
+  constructor(position: bigint, timeoutMs: number) {
+    super(`fund summary did not reach log position ${position} within ${timeoutMs} ms`);
+    this.name = 'SummaryBehindError';
+    this.position = position;
+  }
+}
+
 export function summaryFile(dataDir: string): string {
   return path.join(dataDir, SUMMARY_FILE_NAME);
 }
@@ -82,6 +92,11 @@ export class SummaryProjection {
   /** Position of the last event applied; null before any. */
   get checkpoint(): bigint | null {
     return this.position;
+  }
+
+  /** Why the subscription stopped, if it threw: the projection then never catches up again. */
+  get failed(): Error | null {
+    return this.failure;
   }
 
   /** Summaries of every fund-year, ordered by fund then year. */
@@ -116,7 +131,7 @@ export class SummaryProjection {
     return new Promise<void>((resolve, reject) => {
       const timer = setTimeout(() => {
         this.waiters = this.waiters.filter((w) => w !== waiter);
-        reject(new Error(`fund summary did not reach log position ${position} within ${timeoutMs} ms`));
+        reject(new SummaryBehindError(position, timeoutMs));
       }, timeoutMs);
       const waiter: Waiter = {
         position,

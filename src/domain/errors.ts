@@ -13,7 +13,8 @@ export type ProblemKind =
   | 'forbidden' // 403: role, partner or fund scope
   | 'not-found' // 404
   | 'conflict' // 409: state does not allow it (duplicate, closed year, concurrency)
-  | 'unprocessable'; // 422: well-formed but semantically invalid (terms, idempotency key reuse)
+  | 'unprocessable' // 422: well-formed but semantically invalid (terms, idempotency key reuse)
+  | 'unavailable'; // 503: cannot answer correctly yet (e.g. the fund summary is still catching up)
 
 export const PROBLEM_STATUS: Record<ProblemKind, number> = {
   'bad-request': 400,
@@ -22,6 +23,7 @@ export const PROBLEM_STATUS: Record<ProblemKind, number> = {
   'not-found': 404,
   conflict: 409,
   unprocessable: 422,
+  unavailable: 503,
 };
 
 export class DomainError extends Error {

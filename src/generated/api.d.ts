@@ -35,7 +35,7 @@ export interface paths {
         };
         /**
          * List fund-years
-         * @description Fund-years visible to the caller (its key's funds), with summary positions.
+         * @description Fund-years visible to the caller (its key's funds), with summary positions. Never a shorter list: the summary first catches up with the log as it stands at the request; if it cannot within 5 s, 503 `summary-catching-up`.
          *
          *     Who: admin, partner, auditor.
          */
@@ -399,7 +399,7 @@ export interface paths {
         };
         /**
          * Readiness
-         * @description The store is reachable; otherwise 503.
+         * @description The store is reachable and the fund summary has caught up with the log as it stood at start; otherwise 503 (`store-unavailable`, `summary-catching-up`, `summary-failed`).
          *
          *     Who: anyone (no key).
          */
@@ -1095,7 +1095,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The store is not reachable. */
+        /** @description Not available now: the store is not reachable, or the fund summary has not caught up with the log (or has failed). */
         Problem503: {
             headers: {
                 [name: string]: unknown;
@@ -1198,6 +1198,7 @@ export interface operations {
             };
             401: components["responses"]["Problem401"];
             500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
     setBudget: {

@@ -20,7 +20,7 @@ const PROBLEM_TITLES: Record<number, string> = {
   415: 'The body is not `application/json`.',
   422: 'Well-formed but not acceptable (terms, idempotency key reused with another body).',
   500: 'An internal error; nothing about it is disclosed (quote the request id).',
-  503: 'The store is not reachable.',
+  503: 'Not available now: the store is not reachable, or the fund summary has not caught up with the log (or has failed).',
 };
 
 export type OpenApiDocument = { openapi: string; paths: Record<string, Record<string, unknown>> } & JsonSchema;

@@ -66,10 +66,10 @@ export const ROUTES = [
   {
     operationId: 'listFunds', method: 'get', path: '/v1/funds', tag: 'fund-years',
     summary: 'List fund-years',
-    description: 'Fund-years visible to the caller (its key\'s funds), with summary positions.',
+    description: 'Fund-years visible to the caller (its key\'s funds), with summary positions. Never a shorter list: the summary first catches up with the log as it stands at the request; if it cannot within 5 s, 503 `summary-catching-up`.',
     access: anyKey, idempotencyKey: false,
     success: { status: 200, description: 'The fund-years.', body: { kind: 'json', schema: 'fund-summary-list' } },
-    problems: [],
+    problems: [503],
   },
   {
     operationId: 'setBudget', method: 'put', path: `${FY}/budget`, tag: 'budget',
@@ -220,7 +220,7 @@ export const ROUTES = [
   },
   {
     operationId: 'getReadiness', method: 'get', path: '/readyz', tag: 'meta',
-    summary: 'Readiness', description: 'The store is reachable; otherwise 503.',
+    summary: 'Readiness', description: 'The store is reachable and the fund summary has caught up with the log as it stood at start; otherwise 503 (`store-unavailable`, `summary-catching-up`, `summary-failed`).',
     access: { kind: 'public' }, idempotencyKey: false,
     success: { status: 200, description: 'Ready.', body: { kind: 'json', schema: 'health' } },
     problems: [503],

@@ -63,6 +63,11 @@ export interface EventStore {
   readStream(stream: string, options?: ReadStreamOptions): Promise<RecordedEvent[]>;
   readAll(options?: ReadAllOptions): Promise<RecordedEvent[]>;
   subscribeToAll(options?: SubscribeOptions): Subscription;
+  /**
+   * Position of the last event in the whole log that readAll/subscriptions deliver (system
+   * events skipped); null for an empty log. What a catch-up reader must reach to be current.
+   */
+  headPosition(): Promise<bigint | null>;
   /** Resolves when the store is reachable (for /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;

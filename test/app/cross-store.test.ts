@@ -278,6 +278,7 @@ function racingStore(inner: EventStore) {
     },
     readAll: (options) => inner.readAll(options),
     subscribeToAll: (options) => inner.subscribeToAll(options),
+    headPosition: () => inner.headPosition(),
     ping: () => inner.ping(),
     close: () => inner.close(),
   };

@@ -69,7 +69,16 @@ export async function take(
 
 const brief = (e: RecordedEvent): string => `${e.streamId}@${e.revision}`;
 
-export function runStoreContract(t: Tap, name: string, factory: StoreFactory): Promise<unknown> {
+export interface ContractOptions {
+  /**
+   * Opens a store on a log of its own, empty and written by nobody else (the adapter's
+   * factory itself when each store is fresh). Absent for a shared server, where an empty
+   * log cannot be had and the head may move: headPosition is then checked as a lower bound.
+   */
+  privateLog?: StoreFactory;
+}
+
+export function runStoreContract(t: Tap, name: string, factory: StoreFactory, options: ContractOptions = {}): Promise<unknown> {
   return t.test(name, async (t) => {
     t.test('append/read round trip keeps ids, types, unicode and large payloads; bigint revisions and positions', (t) =>
       withStore(factory, async (store) => {
@@ -302,6 +311,41 @@ export function runStoreContract(t: Tap, name: string, factory: StoreFactory): P
         await sub2.close();
         await store.ping();
         t.pass('store still usable');
+      }),
+    );
+
+    const privateLog = options.privateLog;
+    if (privateLog !== undefined) {
+      t.test('headPosition: null on an empty log', (t) =>
+        withStore(privateLog, async (store) => {
+          t.equal(await store.headPosition(), null, 'an empty log has no head');
+          t.same(await store.readAll(), [], 'and readAll agrees it is empty');
+        }),
+      );
+    }
+
+    t.test('headPosition: the last appended event across streams, the last readAll position', (t) =>
+      withStore(privateLog ?? factory, async (store) => {
+        const streams = [uniqueStream('head-a'), uniqueStream('head-b'), uniqueStream('head-c')];
+        const first = await store.append(streams[0]!, newEvents(2), { expectedRevision: 'no_stream' });
+        const exact = privateLog !== undefined;
+        const check = async (expected: bigint, msg: string): Promise<void> => {
+          const head = await store.headPosition();
+          if (exact) t.equal(head, expected, msg);
+          else t.ok(head !== null && head >= expected, `${msg} (or later: a shared log)`);
+        };
+        await check(first.position, 'after the first append');
+        let last = first;
+        for (const [i, s] of [streams[1]!, streams[2]!, streams[1]!].entries()) {
+          last = await store.append(s, newEvents(1 + i), { expectedRevision: 'any' });
+          await check(last.position, `after append ${i + 2}, to ${s}`);
+        }
+        const all = await store.readAll({ afterPosition: first.position });
+        const lastRead = all[all.length - 1]!.position;
+        t.equal(typeof (await store.headPosition()), 'bigint', 'a bigint');
+        if (exact) t.equal(await store.headPosition(), lastRead, 'equal to the last position readAll gives');
+        else t.ok(lastRead >= last.position, 'readAll reaches the last append');
+        t.equal((await store.readStream(streams[1]!)).length, 4, 'reading the head changed nothing');
       }),
     );
 

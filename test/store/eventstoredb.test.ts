@@ -3,14 +3,30 @@
 import t from 'tap';
 import { openEventStoreDbStore } from '../../src/store/eventstoredb/esdb-store.js';
 import { openStore } from '../../src/store/index.js';
-import { WrongExpectedRevisionError } from '../../src/store/port.js';
+import { WrongExpectedRevisionError, type EventStore } from '../../src/store/port.js';
 import { startEsdbDouble } from './esdb-double/server.js';
 import { newEvent, newEvents, runStoreContract } from './contract.js';
 
 const double = await startEsdbDouble();
 t.teardown(() => double.close());
 
-await runStoreContract(t, 'eventstoredb', async () => openEventStoreDbStore({ url: double.url }));
+/** A store on a double of its own (an empty log nobody else writes to); closing it stops that double. */
+async function onFreshDouble(): Promise<EventStore> {
+  const own = await startEsdbDouble();
+  const store = openEventStoreDbStore({ url: own.url });
+  const closeStore = store.close.bind(store);
+  return Object.assign(store, {
+    close: async () => {
+      try {
+        await closeStore();
+      } finally {
+        await own.close();
+      }
+    },
+  });
+}
+
+await runStoreContract(t, 'eventstoredb', async () => openEventStoreDbStore({ url: double.url }), { privateLog: onFreshDouble });
 
 t.test('the double was really reached over gRPC by the real client', async (t) => {
   t.ok(double.calls.append > 20, `append calls: ${double.calls.append}`);
@@ -50,6 +66,22 @@ t.test('eventstoredb adapter specifics (on the double)', async (t) => {
     const limited = await store.readAll({ afterPosition: r0.position - 1n, maxCount: 2 });
     t.same(limited.map((e) => e.type), ['Before', 'After'], 'maxCount counts user events only');
     await store.close();
+  });
+
+  t.test('headPosition reads back past system events, however many, to the last user event', async (t) => {
+    const store = await onFreshDouble();
+    t.teardown(() => store.close());
+    const system = (n: number) => Array.from({ length: n }, () => newEvent('$statsCollected'));
+    await store.append('$stats-127.0.0.1:2113', system(3), { expectedRevision: 'any' });
+    t.equal(await store.headPosition(), null, 'a log of system events only has no head');
+    const user = await store.append('esdb-head', [newEvent('Before')], { expectedRevision: 'no_stream' });
+    t.equal(await store.headPosition(), user.position, 'the user event');
+    // More than the first page and then one more full page: the read must keep paging.
+    await store.append('$stats-127.0.0.1:2113', system(700), { expectedRevision: 'any' });
+    await store.append('$$esdb-head', [newEvent('$metadata')], { expectedRevision: 'any' });
+    t.equal(await store.headPosition(), user.position, 'still the user event, 701 system events later');
+    const later = await store.readAll({ afterPosition: user.position });
+    t.same(later, [], 'readAll agrees: nothing after it that it would deliver');
   });
 
   t.test('null metadata and data survive the round trip as null', async (t) => {

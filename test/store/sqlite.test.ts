@@ -12,8 +12,11 @@ t.teardown(() => fs.rmSync(root, { recursive: true, force: true }));
 let dirs = 0;
 const freshDir = (): string => path.join(root, `store-${++dirs}`);
 
-void runStoreContract(t, 'sqlite', async () => openSqliteStore({ dataDir: freshDir() }));
-void runStoreContract(t, 'sqlite-memory', async () => openSqliteStore({ memory: true }));
+// Every store here is on a fresh file (or memory) of its own: each is also the private log.
+const onFile = async () => openSqliteStore({ dataDir: freshDir() });
+const inMemory = async () => openSqliteStore({ memory: true });
+void runStoreContract(t, 'sqlite', onFile, { privateLog: onFile });
+void runStoreContract(t, 'sqlite-memory', inMemory, { privateLog: inMemory });
 
 t.test('sqlite specifics', async (t) => {
   t.test('the file is created in dataDir, WAL with synchronous=FULL, and reopens with its events', async (t) => {

@@ -3,6 +3,7 @@
 import type { FastifyInstance } from 'fastify';
 import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
+import { DomainError } from '../../domain/errors.js';
 import type { ReplyOf } from '../api-types.js';
 import { makeProblem, ProblemError } from '../problem.js';
 import { addPublicRoute } from '../route.js';
@@ -45,6 +46,8 @@ export default async function metaRoutes(app: FastifyInstance, options: MetaOpti
     try {
       await app.service.ready();
     } catch (error) {
+      // The service's own 503s (summary-catching-up, summary-failed) say which; anything else is the store.
+      if (error instanceof DomainError && error.status === 503) throw error;
       request.log.warn({ err: error }, 'readiness check failed');
       throw new ProblemError(makeProblem(503, 'store-unavailable', 'The store is not reachable.'));
     }

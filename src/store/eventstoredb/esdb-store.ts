@@ -36,6 +36,9 @@ export interface EventStoreDbOptions {
 }
 
 const READ_ALL_PAGE = 500;
+/** headPosition's pages: one small read in the usual case, larger ones when system events pile up. */
+const HEAD_FIRST_PAGE = 16;
+const HEAD_PAGE = 500;
 /** A subscription pauses the gRPC stream while this many events wait for the consumer. */
 const SUBSCRIPTION_BUFFER_MAX = 1_000;
 /** The server's "no position" marker (u64 max) on events read from a stream by older servers. */
@@ -156,6 +159,32 @@ class EventStoreDbStore implements EventStore {
     const sub = new EsdbSubscription(source, after, () => this.subscriptions.delete(sub));
     this.subscriptions.add(sub);
     return sub;
+  }
+
+  /**
+   * Reads $all backwards from the end, a page at a time, past any system events ($stats,
+   * $metadata, links…: what readAll and subscriptions skip) to the last user event. The
+   * first page is small because the last event is nearly always a user one; after that pages
+   * grow, and it keeps paging however many system events there are: a head that stopped
+   * early would be a wrong head.
+   */
+  async headPosition(): Promise<bigint | null> {
+    this.assertOpen();
+    let before: bigint | undefined; // exclusive upper bound for the next page
+    for (let pageSize = HEAD_FIRST_PAGE; ; pageSize = HEAD_PAGE) {
+      const page = await collect(
+        this.client.readAll({ direction: BACKWARDS, fromPosition: before === undefined ? END : asPosition(before), maxCount: pageSize }),
+        () => 'keep',
+        true,
+      );
+      for (const e of page) {
+        // Whether the server's backwards start is inclusive or not, nothing at or after it counts twice.
+        if (before !== undefined && e.position >= before) continue;
+        if (!isSystemEvent(e.type)) return e.position;
+        before = e.position;
+      }
+      if (page.length < pageSize) return null;
+    }
   }
 
   async ping(): Promise<void> {

@@ -201,6 +201,12 @@ export class SqliteEventStore implements EventStore {
     return rows.map(toRecorded);
   }
 
+  /** max() of the INTEGER PRIMARY KEY: SQLite reads it from the end of the table's b-tree. */
+  async headPosition(): Promise<bigint | null> {
+    this.assertOpen();
+    return this.db.prepare('SELECT max(position) FROM events').pluck().get() as bigint | null;
+  }
+
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
     this.assertOpen();
     const subscription = new SqliteSubscription(this, options.afterPosition ?? -1n, () => {
