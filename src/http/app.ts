@@ -7,7 +7,7 @@ import type { FundYearService } from '../app/service-types.js';
 import { createAjv } from './ajv.js';
 import authPlugin, { type KeyRecord } from './auth.js';
 import { readOpenApiFile } from './openapi.js';
-import problemPlugin, { problemForError, sendProblem } from './problem.js';
+import problemPlugin, { makeProblem, problemForError, sendProblem } from './problem.js';
 import agreementsRoutes from './routes/agreements.js';
 import budgetRoutes from './routes/budget.js';
 import closeRoutes from './routes/close.js';
@@ -67,6 +67,8 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     // fast-json-stringify's own Ajv picks anyOf/if branches of response schemas; 2020-12 annotations are not type errors.
     serializerOpts: { ajv: { strictTypes: false } },
     frameworkErrors: (error, request, reply) => sendProblem(request, reply, problemForError(error).problem),
+    // Fastify's own answer while closing is plain JSON; ours (the onRequest hook below) is problem+json.
+    return503OnClosing: false,
   });
   app.setValidatorCompiler(({ schema }) => {
     const ref = (schema as JsonSchema)['$ref'];
@@ -76,8 +78,18 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   for (const schema of schemas.byName.values()) app.addSchema(forSerializer(schema));
   app.removeContentTypeParser('text/plain'); // request bodies are JSON only: anything else is 415
   app.decorate('service', options.service);
+  // While stopping, requests already in flight finish; a new one on a kept-alive connection is
+  // told to go elsewhere, as problem+json like every other answer, and the connection closes.
+  let closing = false;
+  app.addHook('preClose', async () => {
+    closing = true;
+  });
   app.addHook('onRequest', async (request, reply) => {
     reply.header('x-request-id', request.id);
+    if (closing) {
+      reply.header('connection', 'close');
+      return sendProblem(request, reply, makeProblem(503, 'shutting-down', 'The service is stopping; send the request again shortly.'));
+    }
   });
 
   await app.register(problemPlugin);
