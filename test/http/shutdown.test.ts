@@ -15,10 +15,13 @@ function request(path: string, headers: Record<string, string> = {}): string {
 t.test('a request arriving while the app closes is refused as problem+json; the one in flight completes', async (t) => {
   let release!: () => void;
   const gate = new Promise<void>((resolve) => (release = resolve));
+  let entered!: () => void;
+  const inService = new Promise<void>((resolve) => (entered = resolve));
   const fake = createFakeService();
   const positions = fake.positions.bind(fake);
   const service = createFakeService({
     positions: async (...args) => {
+      entered();
       await gate;
       return positions(...args);
     },
@@ -34,11 +37,12 @@ t.test('a request arriving while the app closes is refused as problem+json; the 
   await new Promise<void>((resolve) => socket.on('connect', () => resolve()));
 
   socket.write(request(`/v1/funds/${FUND}/years/${YEAR}/positions`, bearer(KEYS.admin)));
-  await new Promise((resolve) => setTimeout(resolve, 100)); // the slow request is in the service now
+  await inService; // the slow request is in the service now
   const closed = app.close();
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  // preClose hooks run first, then the server stops listening: wait for that, not for a guess.
+  while (app.server.listening) await new Promise((resolve) => setTimeout(resolve, 5));
   socket.write(request('/healthz'));
-  await new Promise((resolve) => setTimeout(resolve, 100));
+  await new Promise((resolve) => setTimeout(resolve, 100)); // let the late request be answered first
   release();
   await closed;
   await ended;
