@@ -6,7 +6,6 @@
 import { v4 as uuidv4 } from 'uuid';
 import { DomainError } from '../domain/errors.js';
 import {
-  asFundYearEvent,
   decide,
   fold,
   fundYearStream,
@@ -14,10 +13,10 @@ import {
   type FundYearEvent,
   type FundYearState,
 } from '../domain/fundyear/index.js';
-import { WrongExpectedRevisionError, type EventStore, type RecordedEvent } from '../store/port.js';
+import { WrongExpectedRevisionError, type EventStore } from '../store/port.js';
 import { requireFundScope } from './access.js';
-import { eventsForKey, requestHash, revisionsForKey, type EventMetadata } from './idempotency.js';
-import { loadStream, readPrefix, stateAt, type StreamCache } from './stream-cache.js';
+import { requestHash, revisionsForKey, type EventMetadata } from './idempotency.js';
+import { loadStream, readPrefix, stateAt, toDomainEvents, type StreamCache } from './stream-cache.js';
 import type { FundYearRef, RequestContext } from './service-types.js';
 
 export const RETRIES_MAX_DEFAULT = 5;
@@ -45,10 +44,6 @@ export interface CommandSpec<A> {
   answer(after: FundYearState, events: readonly FundYearEvent[], revision: number): A;
 }
 
-export function toDomainEvents(recorded: readonly RecordedEvent[]): FundYearEvent[] {
-  return recorded.map((e) => asFundYearEvent(e.type, e.data));
-}
-
 export interface RunnerDeps {
   store: EventStore;
   now: () => string;
@@ -71,7 +66,7 @@ export async function runCommand<A>(deps: RunnerDeps, ctx: RequestContext, ref: 
     const folded = await loadStream(deps.store, deps.cache, stream, deps.eventsMax);
     if (key !== undefined && hash !== undefined) {
       const keyed = revisionsForKey(folded.keys, key, hash);
-      if (keyed.length > 0) return replay(deps.store, stream, key, hash, keyed, spec);
+      if (keyed.length > 0) return replay(deps.store, stream, keyed, spec);
     }
     const state = folded.state;
     const command = await spec.command(state, (revision) => stateAt(deps.store, stream, folded, revision));
@@ -102,12 +97,11 @@ export async function runCommand<A>(deps: RunnerDeps, ctx: RequestContext, ref: 
  * The first answer, rebuilt from the log as it stood right after the first request: read
  * from the store up to the key's last event (replays are rare; the cache holds only the latest state).
  */
-async function replay<A>(store: EventStore, stream: string, key: string, hash: string, keyed: readonly number[], spec: CommandSpec<A>): Promise<A> {
+async function replay<A>(store: EventStore, stream: string, keyed: readonly number[], spec: CommandSpec<A>): Promise<A> {
   const revision = keyed[keyed.length - 1]!;
-  const recorded = await readPrefix(store, stream, revision);
-  const events = eventsForKey(recorded, key, hash);
-  const state = fold(toDomainEvents(recorded));
-  return spec.answer(state, toDomainEvents(events), revision);
+  const events = toDomainEvents(await readPrefix(store, stream, revision));
+  // The key index already names the first request's events and checked its hash.
+  return spec.answer(fold(events), keyed.map((r) => events[r]!), revision);
 }
 
 function eventMetadata<A>(deps: RunnerDeps, ctx: RequestContext, spec: CommandSpec<A>, hash: string | undefined): EventMetadata {

@@ -4,7 +4,6 @@
 import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import { DomainError } from '../domain/errors.js';
-import type { RecordedEvent } from '../store/port.js';
 
 // canonicalize is CommonJS with `export default` typings that NodeNext cannot call as a default import.
 const canonicalize = createRequire(import.meta.url)('canonicalize') as (input: unknown) => string | undefined;
@@ -33,9 +32,6 @@ export function requestHash(operation: string, principal: string, params: unknow
   return `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
 }
 
-function metadataOf(event: RecordedEvent): Partial<EventMetadata> {
-  return typeof event.metadata === 'object' && event.metadata !== null ? (event.metadata as Partial<EventMetadata>) : {};
-}
 
 function keyReused(): DomainError {
   return new DomainError(
@@ -48,7 +44,7 @@ function keyReused(): DomainError {
 
 /**
  * The revisions of the events an earlier request with this key appended, or [] if none,
- * from the stream's key index (built from the same metadata as `eventsForKey` reads).
+ * from the stream's key index (stream-cache.ts builds it from the events' metadata).
  * The same key with another request hash is refused (422).
  */
 export function revisionsForKey(keys: ReadonlyMap<string, { requestHash: string | undefined; revisions: readonly number[] }>, key: string, hash: string): readonly number[] {
@@ -56,15 +52,4 @@ export function revisionsForKey(keys: ReadonlyMap<string, { requestHash: string 
   if (keyed === undefined) return [];
   if (keyed.requestHash !== hash) throw keyReused();
   return keyed.revisions;
-}
-
-/**
- * The events an earlier request with this key appended, or [] if none. The same key
- * with another request hash is refused (422).
- */
-export function eventsForKey(recorded: readonly RecordedEvent[], key: string, hash: string): RecordedEvent[] {
-  const keyed = recorded.filter((e) => metadataOf(e).idempotencyKey === key);
-  const first = keyed[0];
-  if (first && metadataOf(first).requestHash !== hash) throw keyReused();
-  return keyed;
 }

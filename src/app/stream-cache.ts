@@ -123,6 +123,10 @@ export async function loadStream(store: EventStore, cache: StreamCache, stream: 
   return folded;
 }
 
+export function toDomainEvents(recorded: readonly RecordedEvent[]): FundYearEvent[] {
+  return recorded.map((e) => asFundYearEvent(e.type, e.data));
+}
+
 export function foldable(e: RecordedEvent): FoldableEvent {
   return { event: asFundYearEvent(e.type, e.data), metadata: e.metadata };
 }
@@ -136,5 +140,5 @@ export function readPrefix(store: EventStore, stream: string, revision: number):
 /** The state at `revision` (≤ `latest.revision`): the latest as held, an earlier one folded from the store. */
 export async function stateAt(store: EventStore, stream: string, latest: FoldedStream, revision: number): Promise<FundYearState> {
   if (revision === latest.revision) return latest.state;
-  return fold((await readPrefix(store, stream, revision)).map((e) => asFundYearEvent(e.type, e.data)));
+  return fold(toDomainEvents(await readPrefix(store, stream, revision)));
 }
