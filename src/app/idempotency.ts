@@ -1,12 +1,8 @@
 // Idempotency-Key (DOMAIN.md): the key and a hash of the request are written into
 // the metadata of the events a command appends. The log is the only record, so a
 // replay works across restarts and stores. Keys are scoped to the fund-year stream.
-import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
+import { canonicalSha256 } from '../domain/canonical.js';
 import { DomainError } from '../domain/errors.js';
-
-// canonicalize is CommonJS with `export default` typings that NodeNext cannot call as a default import.
-const canonicalize = createRequire(import.meta.url)('canonicalize') as (input: unknown) => string | undefined;
 
 export interface EventMetadata {
   principal: string;
@@ -27,9 +23,7 @@ export interface EventMetadata {
  * not replay someone else's answer).
  */
 export function requestHash(operation: string, principal: string, params: unknown): string {
-  const text = canonicalize({ operation, principal, params });
-  if (text === undefined) throw new Error('request has no JSON form');
-  return `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
+  return canonicalSha256({ operation, principal, params }, 'request');
 }
 
 

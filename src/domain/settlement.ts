@@ -1,8 +1,7 @@
 // The pure settlement engine: SETTLEMENT.md §2–4, figure for figure.
 // No I/O, no clock, no randomness, no JS number for money: amounts come in as strings,
 // live as big.js decimals (Dec.strict) and go out as strings with two places.
-import { createHash } from 'node:crypto';
-import { createRequire } from 'node:module';
+import { canonicalSha256 } from './canonical.js';
 import { DomainError, assertNever } from './errors.js';
 import {
   Dec,
@@ -32,10 +31,6 @@ import type { Arrangement, Band, DirectionRule, Pot } from './terms-types.js';
 export const ENGINE_VERSION = 'poolshare-settlement/1';
 
 const HUNDRED = Dec('100');
-
-// canonicalize is CommonJS with `export default` typings, which NodeNext cannot call as a
-// default import; requiring it gives the function itself.
-const canonicalize = createRequire(import.meta.url)('canonicalize') as (input: unknown) => string | undefined;
 
 /** One (strategy, partner, arrangement) line with both sides; a missing side counts as 0. */
 interface Line {
@@ -429,9 +424,7 @@ export const DIGEST_EXCLUDED_FIELDS = ['settlementId', 'digest', 'calculatedAt',
 export function settlementDigest(body: Record<string, unknown>): string {
   const excluded = new Set<string>(DIGEST_EXCLUDED_FIELDS);
   const kept = Object.fromEntries(Object.entries(body).filter(([key]) => !excluded.has(key)));
-  const text = canonicalize(toJsonValue(kept, ''));
-  if (text === undefined) throw new Error('settlement body has no JSON form');
-  return `sha256:${createHash('sha256').update(text, 'utf8').digest('hex')}`;
+  return canonicalSha256(toJsonValue(kept, ''), 'settlement body');
 }
 
 /**
