@@ -2,6 +2,7 @@
 // Request and response bodies are exactly API.md's JSON (amounts as strings).
 // Each method enforces DOMAIN.md's rules, including who may act, and throws
 // DomainError (src/domain/errors.ts) for every refusal; nothing is appended then.
+import type { Period } from '../domain/fundyear/ids.js';
 import type { AgreementTerms, Arrangement } from '../domain/terms-types.js';
 import type { SettlementFigures } from '../domain/settlement-types.js';
 
@@ -136,7 +137,7 @@ export interface FigureSet {
   forecastOutturn: string;
   forecastVariance: string;
   /** Forecast variance as it stood at the end of each month M1..M12 (null where no month yet). */
-  forecastVarianceByPeriod: Record<string, string | null>;
+  forecastVarianceByPeriod: Record<Period, string | null>;
 }
 
 export interface PositionsView {

@@ -128,6 +128,7 @@ function toFigureSet(f: Figures): FigureSet {
     actualToDate: formatAmount(f.actualToDate),
     forecastOutturn: formatAmount(f.forecastOutturn),
     forecastVariance: formatAmount(f.forecastOutturn.minus(f.budget)),
-    forecastVarianceByPeriod: Object.fromEntries(PERIODS.map((p, i) => [p, f.byPeriod[i] ? formatAmount(f.byPeriod[i]) : null])),
+    // Every month M1..M12 is named (null where it has not happened yet).
+    forecastVarianceByPeriod: Object.fromEntries(PERIODS.map((p, i) => [p, f.byPeriod[i] ? formatAmount(f.byPeriod[i]) : null])) as Record<Period, string | null>,
   };
 }

@@ -10,6 +10,7 @@ t.test('before any return everything is on budget', async (t) => {
   const p = view([opened, budgetSet]);
   t.match(p.fund, { budget: '3250000.00', actualToDate: '0.00', forecastOutturn: '3250000.00', forecastVariance: '0.00' });
   t.same(Object.values(p.fund.forecastVarianceByPeriod), Array(12).fill(null));
+  t.same(Object.keys(p.fund.forecastVarianceByPeriod), ['M1', 'M2', 'M3', 'M4', 'M5', 'M6', 'M7', 'M8', 'M9', 'M10', 'M11', 'M12'], 'every month named, in order');
   t.same(p.partners.map((x) => x.lastPeriod), [null, null]);
   t.equal(p.lines.length, 5);
 });
