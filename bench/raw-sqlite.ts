@@ -5,6 +5,7 @@
 // port objects, no bigint revision bookkeeping beyond what SQL needs.
 import path from 'node:path';
 import Database from 'better-sqlite3';
+import type { EventRow } from '../src/store/sqlite/sqlite-store.js';
 
 export interface RawEvent {
   id: string;
@@ -13,15 +14,8 @@ export interface RawEvent {
   metadata: unknown;
 }
 
-export interface RawRow {
-  position: bigint;
-  event_id: string;
-  stream_id: string;
-  revision: bigint;
-  type: string;
-  data: string;
-  metadata: string;
-}
+/** The same row shape the adapter reads. */
+export type RawRow = EventRow;
 
 /** The DDL of a SQLite file, in creation order (tables before their indexes). */
 export function schemaOf(file: string): string[] {

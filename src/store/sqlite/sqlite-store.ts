@@ -98,7 +98,8 @@ const BUSY_TIMEOUT_MS = 5_000;
 const appendSignals = new EventEmitter();
 appendSignals.setMaxListeners(0);
 
-interface EventRow {
+/** A row of the `events` table as better-sqlite3 returns it (safe integers). */
+export interface EventRow {
   position: bigint;
   event_id: string;
   stream_id: string;
