@@ -48,6 +48,8 @@ export interface FundYearServiceDeps {
   streamCacheMax?: number;
   /** How long listFunds waits for the summary to reach the log's head before answering 503; default: waitFor's. */
   summaryWaitMs?: number;
+  /** Where the summary's one line about an unreadable file goes; default: standard error. */
+  log?: (line: string) => void;
 }
 
 /** Audit trail page size: a limit on everything. */
@@ -112,7 +114,11 @@ class Service implements T.FundYearService {
       },
       cache: new StreamCache(deps.streamCacheMax ?? STREAM_CACHE_MAX_DEFAULT),
     };
-    this.summary = new SummaryProjection(deps.dataDir === undefined ? { store: deps.store } : { store: deps.store, file: summaryFile(deps.dataDir) });
+    this.summary = new SummaryProjection({
+      store: deps.store,
+      ...(deps.dataDir === undefined ? {} : { file: summaryFile(deps.dataDir) }),
+      ...(deps.log === undefined ? {} : { log: deps.log }),
+    });
     this.summary.start();
     this.summaryWaitMs = deps.summaryWaitMs;
     // Read now, so that readiness means "caught up with the log as it stood at start"; an

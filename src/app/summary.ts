@@ -7,11 +7,12 @@
 // Bounded by design: per fund-year it keeps only what a summary shows (each partner's
 // latest return, adjustments summed per line, the latest settlement), so memory and
 // the file grow with the number of fund-years and lines, never with the number of
-// events. The file is written at most once a second; after a crash the subscription
-// resumes from the last written checkpoint and re-applies what followed.
-import fs from 'node:fs';
+// events. The file is written at most once a second (atomically: summary-file.ts); after a
+// crash the subscription resumes from the last written checkpoint and re-applies what
+// followed. The checkpoint only ever names an event that was applied: one that fails stops
+// the projection before it, so a restart tries it again rather than skipping it.
 import path from 'node:path';
-import { formatAmount, parseAmount } from '../domain/money.js';
+import { formatAmount, parseExact } from '../domain/money.js';
 import {
   adoptedAgreement,
   asFundYearEvent,
@@ -28,20 +29,12 @@ import {
 import { fundTotals } from '../domain/positions.js';
 import type { EventStore, RecordedEvent, Subscription } from '../store/port.js';
 import type { FundSummary } from './service-types.js';
+import { readSummaryFile, SUMMARY_FILE_FORMAT, writeSummaryFile, type StoredProjection } from './summary-file.js';
 
 export const SUMMARY_FILE_NAME = 'fund-summary-projection.json';
-/** 2: compacted fund-year states. A file of another format is rebuilt from the log. */
-const FILE_FORMAT = 2;
 const FLUSH_DELAY_MS = 1000;
 const READ_PAGE = 1000;
 const WAIT_TIMEOUT_MS = 5000;
-
-interface StoredProjection {
-  format: typeof FILE_FORMAT;
-  /** Position of the last event applied, as a decimal string (bigint); null before any. */
-  checkpoint: string | null;
-  fundYears: Record<string, FundYearState>;
-}
 
 interface Waiter {
   position: bigint;
@@ -53,6 +46,12 @@ export interface SummaryProjectionOptions {
   store: EventStore;
   /** The JSON file; absent: kept in memory only (rebuilt from the log on each start). */
   file?: string;
+  /** Where the one line about an unusable file goes; default: standard error. */
+  log?: (line: string) => void;
+}
+
+function logToStderr(line: string): void {
+  process.stderr.write(`${line}\n`);
 }
 
 /** waitFor gave up: the projection is behind (still catching up), not broken. */
@@ -86,7 +85,7 @@ export class SummaryProjection {
   constructor(options: SummaryProjectionOptions) {
     this.store = options.store;
     this.file = options.file;
-    if (this.file !== undefined && fs.existsSync(this.file)) this.load(this.file);
+    if (this.file !== undefined) this.load(this.file, options.log ?? logToStderr);
   }
 
   /** Position of the last event applied; null before any. */
@@ -174,12 +173,15 @@ export class SummaryProjection {
     }
   }
 
+  /** Applies one event, then (only then) records its position: a failing event is never counted as applied. */
   private apply(event: RecordedEvent): void {
+    if (parseFundYearStream(event.streamId) !== null) {
+      const state = this.fundYears.get(event.streamId) ?? initialState();
+      const next = compact(evolve(state, asFundYearEvent(event.type, event.data)));
+      this.fundYears.set(event.streamId, next);
+      this.summaries.delete(event.streamId);
+    }
     this.position = event.position;
-    if (parseFundYearStream(event.streamId) === null) return;
-    const state = this.fundYears.get(event.streamId) ?? initialState();
-    this.fundYears.set(event.streamId, compact(evolve(state, asFundYearEvent(event.type, event.data))));
-    this.summaries.delete(event.streamId);
   }
 
   private release(): void {
@@ -206,7 +208,7 @@ export class SummaryProjection {
   }
 
   /**
-   * Writes projection and checkpoint together (temp file + rename: never half a file).
+   * Writes projection and checkpoint together (atomically: never half a file).
    * Runs from a timer, so it must not throw: a failed write is kept in `flushError` and
    * retried by the next flush; the checkpoint on disk then simply stays older.
    */
@@ -224,27 +226,33 @@ export class SummaryProjection {
 
   private writeFile(file: string): void {
     const stored: StoredProjection = {
-      format: FILE_FORMAT,
+      format: SUMMARY_FILE_FORMAT,
       checkpoint: this.position === null ? null : this.position.toString(),
       fundYears: Object.fromEntries(this.fundYears),
     };
-    fs.mkdirSync(path.dirname(file), { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
-    fs.writeFileSync(temp, JSON.stringify(stored));
-    fs.renameSync(temp, file);
+    writeSummaryFile(file, stored);
   }
 
-  /** A file of another format (an older poolshare) is left to be rewritten: the projection starts from the log. */
-  private load(file: string): void {
-    const stored = JSON.parse(fs.readFileSync(file, 'utf8')) as StoredProjection;
-    if (stored.format !== FILE_FORMAT) return;
-    this.fundYears = new Map(Object.entries(stored.fundYears));
-    this.position = stored.checkpoint === null ? null : BigInt(stored.checkpoint);
+  /**
+   * Starts from the file if it is one we wrote; otherwise (truncated, not JSON, another shape,
+   * an older format) says so in one line and starts from the beginning of the log, which the
+   * next flush then writes over it. Never throws: the log is the truth, the file only a head start.
+   */
+  private load(file: string, log: (line: string) => void): void {
+    const read = readSummaryFile(file);
+    if (read.kind === 'absent') return;
+    if (read.kind === 'unusable') {
+      log(`poolshare: fund summary file ${file} is unreadable (${read.reason}); rebuilding the summary from the log`);
+      return;
+    }
+    this.fundYears = new Map(Object.entries(read.stored.fundYears));
+    this.position = read.stored.checkpoint === null ? null : BigInt(read.stored.checkpoint);
   }
 }
 
 /**
- * Drops what no summary shows so the state stays bounded: each partner's latest return
+ * Drops what no summary shows so the state stays bounded (the sums of adjustments are exact
+ * and may be longer than any amount a caller can send): each partner's latest return
  * (what both forecast and final outturn read: M12 is the highest period), adjustments
  * summed per line, and only the latest settlement (the one a summary names; a later
  * approval of an older settlement then changes nothing here, as it should not).
@@ -253,7 +261,8 @@ export function compact(state: FundYearState): FundYearState {
   if (state.status === 'none') return state;
   const returns = partnerIds(state).flatMap((partnerId) => latestReturn(state, partnerId) ?? []);
   const latest = state.settlements[state.settlements.length - 1];
-  return { ...state, returns, adjustments: sumAdjustments(state.adjustments), settlements: latest ? [latest] : [] };
+  // finalInputs only decide whether a settlement may be approved, which the summary never does.
+  return { ...state, returns, adjustments: sumAdjustments(state.adjustments), settlements: latest ? [latest] : [], finalInputs: [] };
 }
 
 function sumAdjustments(adjustments: readonly AdjustmentRecord[]): AdjustmentRecord[] {
@@ -261,7 +270,7 @@ function sumAdjustments(adjustments: readonly AdjustmentRecord[]): AdjustmentRec
   for (const a of adjustments) {
     const key = `${a.strategyId}/${a.partnerId}/${a.arrangement}`;
     const seen = byLine.get(key);
-    byLine.set(key, seen ? { ...seen, amount: formatAmount(parseAmount(seen.amount).plus(parseAmount(a.amount))) } : a);
+    byLine.set(key, seen ? { ...seen, amount: formatAmount(parseExact(seen.amount).plus(parseExact(a.amount))) } : a);
   }
   return [...byLine.values()];
 }

@@ -15,6 +15,11 @@ export const AMOUNT_PATTERN = '^-?[0-9]{1,12}(\\.[0-9]{1,2})?$';
 /** Budgets and caps are never negative. */
 export const NON_NEGATIVE_AMOUNT_PATTERN = '^[0-9]{1,12}(\\.[0-9]{1,2})?$';
 const AMOUNT_RE = new RegExp(AMOUNT_PATTERN);
+/**
+ * An amount the service holds or computed: sums of inputs (outturn plus adjustments, fund
+ * totals, variances, shares) are exact and have no digit limit. Only input is bounded.
+ */
+const EXACT_AMOUNT_RE = /^-?[0-9]+(\.[0-9]{1,2})?$/;
 
 export const ZERO: Decimal = Dec('0');
 export const ONE: Decimal = Dec('1');
@@ -24,9 +29,18 @@ export function isAmount(text: unknown): text is string {
   return typeof text === 'string' && AMOUNT_RE.test(text);
 }
 
-/** Parses a validated amount string. A malformed string here is a programmer error (validate first). */
+/**
+ * Parses a validated input amount (12 integer digits at most). For the input edge only: an
+ * amount read back from the state or computed by the service is `parseExact`'s.
+ */
 export function parseAmount(text: string): Decimal {
   if (!isAmount(text)) throw new TypeError(`not an amount: ${JSON.stringify(text)}`);
+  return Dec(text);
+}
+
+/** Parses an amount of any size to the penny (a stored or computed one). Programmer error if malformed. */
+export function parseExact(text: string): Decimal {
+  if (typeof text !== 'string' || !EXACT_AMOUNT_RE.test(text)) throw new TypeError(`not an exact amount: ${JSON.stringify(text)}`);
   return Dec(text);
 }
 
@@ -53,10 +67,10 @@ export function sumDecimals(values: Iterable<Decimal>): Decimal {
   return total;
 }
 
-/** Sum of amount strings, printed as an amount string. */
+/** Sum of amount strings, printed as an amount string (exact: it may be longer than any input). */
 export function sumAmounts(values: Iterable<string>): string {
   let total = ZERO;
-  for (const value of values) total = total.plus(parseAmount(value));
+  for (const value of values) total = total.plus(parseExact(value));
   return formatAmount(total);
 }
 

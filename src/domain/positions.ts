@@ -2,16 +2,9 @@
 // budget, actual to date, forecast outturn and forecast variance per line, strategy,
 // partner and fund, with the forecast variance month by month.
 import type { FigureSet, PositionsView } from '../app/service-types.js';
-import { formatAmount, parseAmount, ZERO, type Decimal } from './money.js';
-import { latestReturn, partnerIds, periodNumber, PERIODS, type ExistingFundYear, type Period } from './fundyear/index.js';
+import { formatAmount, parseExact, ZERO, type Decimal } from './money.js';
+import { latestReturn, partnerIds, periodReached, PERIODS, reportedLines, type ExistingFundYear, type LineId, type Period } from './fundyear/index.js';
 import { outturnByLine } from './settlement-input.js';
-import type { Arrangement } from './terms-types.js';
-
-interface LineId {
-  strategyId: string;
-  partnerId: string;
-  arrangement: Arrangement;
-}
 
 interface Figures {
   budget: Decimal;
@@ -56,9 +49,9 @@ export function positions(fy: ExistingFundYear): PositionsView {
  */
 export function fundTotals(fy: ExistingFundYear): { budget: string; forecastOutturn: string; forecastVariance: string } {
   let budget = ZERO;
-  for (const b of fy.budget ?? []) budget = budget.plus(parseAmount(b.amount));
+  for (const b of fy.budget ?? []) budget = budget.plus(parseExact(b.amount));
   let outturn = ZERO;
-  for (const o of outturnByLine(fy, fy.status === 'closed' ? 'final' : 'forecast').outturn) outturn = outturn.plus(parseAmount(o.amount));
+  for (const o of outturnByLine(fy, fy.status === 'closed' ? 'final' : 'forecast').outturn) outturn = outturn.plus(parseExact(o.amount));
   return { budget: formatAmount(budget), forecastOutturn: formatAmount(outturn), forecastVariance: formatAmount(outturn.minus(budget)) };
 }
 
@@ -74,20 +67,19 @@ function lineFigures(fy: ExistingFundYear): Map<string, { id: LineId; figures: F
     }
     return entry.figures;
   };
-  for (const b of fy.budget ?? []) touch(b).budget = parseAmount(b.amount);
-  for (const r of fy.returns) for (const l of r.lines) touch({ strategyId: l.strategyId, partnerId: r.partnerId, arrangement: l.arrangement });
+  for (const b of fy.budget ?? []) touch(b).budget = parseExact(b.amount);
+  for (const line of reportedLines(fy)) touch(line);
   for (const partnerId of partnerIds(fy)) {
-    for (const l of latestReturn(fy, partnerId)?.lines ?? []) touch({ ...l, partnerId }).actualToDate = parseAmount(l.actualToDate);
+    for (const l of latestReturn(fy, partnerId)?.lines ?? []) touch({ ...l, partnerId }).actualToDate = parseExact(l.actualToDate);
   }
   for (const a of fy.adjustments) {
     const figures = touch(a);
-    figures.actualToDate = figures.actualToDate.plus(parseAmount(a.amount));
+    figures.actualToDate = figures.actualToDate.plus(parseExact(a.amount));
   }
   const mode = fy.status === 'closed' ? 'final' : 'forecast';
-  for (const o of outturnByLine(fy, mode).outturn) touch(o).forecastOutturn = parseAmount(o.amount);
+  for (const o of outturnByLine(fy, mode).outturn) touch(o).forecastOutturn = parseExact(o.amount);
   // Months after the latest period anyone has reported have not happened yet: they stay null.
-  const periodLast = Math.max(0, ...fy.returns.map((r) => periodNumber(r.period)));
-  PERIODS.slice(0, periodLast).forEach((period, index) => varianceAt(fy, period, index, lines));
+  PERIODS.slice(0, periodReached(fy)).forEach((period, index) => varianceAt(fy, period, index, lines));
   return lines;
 }
 
@@ -101,7 +93,7 @@ function varianceAt(fy: ExistingFundYear, period: Period, index: number, lines: 
   for (const partnerId of partnerIds(fy)) {
     const counting = latestReturn(fy, partnerId, period);
     if (!counting) continue;
-    const forecast = new Map(counting.lines.map((l) => [lineKey(l, partnerId), parseAmount(l.forecastOutturn)]));
+    const forecast = new Map(counting.lines.map((l) => [lineKey(l, partnerId), parseExact(l.forecastOutturn)]));
     for (const [key, { id, figures }] of lines) {
       if (id.partnerId !== partnerId) continue;
       figures.byPeriod[index] = (forecast.get(key) ?? figures.budget).minus(figures.budget);

@@ -2,7 +2,7 @@
 // settlement's revision (so "in force at", "accepted before" and "adjustments
 // before" the revision all come from folding exactly that prefix of the log).
 import { DomainError } from './errors.js';
-import { formatAmount, parseAmount, type Decimal } from './money.js';
+import { formatAmount, parseExact, type Decimal } from './money.js';
 import type { LineAmount, SettlementInput } from './settlement-types.js';
 import { latestReturn, partnerIds, returnFor, adoptedAgreement, type ExistingFundYear } from './fundyear/state.js';
 import type { Arrangement } from './terms-types.js';
@@ -33,15 +33,19 @@ export function settlementBasis(fy: ExistingFundYear, mode: SettlementMode): Set
   return { input: { partners: partnerIds(fy), budget, outturn, agreement: agreement.terms }, agreementVersion: agreement.version, assumedOnBudget };
 }
 
-/** Sums amounts per line, keeping the order in which lines first appear. */
+/**
+ * Sums amounts per line, keeping the order in which lines first appear. The sums are exact and
+ * unbounded (an outturn plus many adjustments can pass any input limit), and so is what they
+ * read: a compacted state (summary.ts) holds adjustments already summed.
+ */
 class LineTotals {
   private readonly totals = new Map<string, { line: Omit<LineAmount, 'amount'>; total: Decimal }>();
 
   add(strategyId: string, partnerId: string, arrangement: Arrangement, amount: string): void {
     const key = `${strategyId}/${partnerId}/${arrangement}`;
     const entry = this.totals.get(key);
-    if (entry) entry.total = entry.total.plus(parseAmount(amount));
-    else this.totals.set(key, { line: { strategyId, partnerId, arrangement }, total: parseAmount(amount) });
+    if (entry) entry.total = entry.total.plus(parseExact(amount));
+    else this.totals.set(key, { line: { strategyId, partnerId, arrangement }, total: parseExact(amount) });
   }
 
   lines(): LineAmount[] {

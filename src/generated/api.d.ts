@@ -525,7 +525,7 @@ export interface components {
         };
         /**
          * Amount
-         * @description An amount in pounds as a decimal string with at most two places, e.g. "-1234.50". Never a JSON number.
+         * @description An amount in pounds a caller sends, as a decimal string with at most 12 integer digits and two places, e.g. "-1234.50". Never a JSON number. What the service computes from such amounts is a ComputedAmount, which may be longer.
          * @example 1234.50
          * @example -100.01
          */
@@ -588,9 +588,9 @@ export interface components {
          * @description A band's slice of |V|; `to` is null for the unbounded last band.
          */
         BandSlice: {
-            from: components["schemas"]["Amount"];
+            from: components["schemas"]["ComputedAmount"];
             to: string | null;
-            amount: components["schemas"]["Amount"];
+            amount: components["schemas"]["ComputedAmount"];
         };
         /**
          * BudgetLine
@@ -628,6 +628,13 @@ export interface components {
             revision: components["schemas"]["Revision"];
         };
         /**
+         * ComputedAmount
+         * @description An amount the service computed or summed (a total, a variance, a share, a transfer) as a decimal string with at most two places. Never a JSON number, never rounded or capped: it may have more integer digits than any amount a caller can send (12). The limits on input (12 integer digits an amount, 4000 lines a budget, 20000 events a fund-year) keep every computed amount below 10^24 (docs/service.md).
+         * @example 1234.50
+         * @example 2000000099999.98
+         */
+        ComputedAmount: string;
+        /**
          * Digest
          * @description `sha256:` and the hex SHA-256 of the canonical settlement body.
          */
@@ -642,10 +649,10 @@ export interface components {
          * @description Budget, actual to date, forecast outturn and forecast variance (outturn − budget; positive = overspend).
          */
         FigureSet: {
-            budget: components["schemas"]["Amount"];
-            actualToDate: components["schemas"]["Amount"];
-            forecastOutturn: components["schemas"]["Amount"];
-            forecastVariance: components["schemas"]["Amount"];
+            budget: components["schemas"]["ComputedAmount"];
+            actualToDate: components["schemas"]["ComputedAmount"];
+            forecastOutturn: components["schemas"]["ComputedAmount"];
+            forecastVariance: components["schemas"]["ComputedAmount"];
             forecastVarianceByPeriod: components["schemas"]["ForecastVarianceByPeriod"];
         };
         /**
@@ -684,9 +691,9 @@ export interface components {
             status: "open" | "closed";
             revision: components["schemas"]["Revision"];
             partners: components["schemas"]["PartnerId"][];
-            budget: components["schemas"]["Amount"];
-            forecastOutturn: components["schemas"]["Amount"];
-            forecastVariance: components["schemas"]["Amount"];
+            budget: components["schemas"]["ComputedAmount"];
+            forecastOutturn: components["schemas"]["ComputedAmount"];
+            forecastVariance: components["schemas"]["ComputedAmount"];
             adoptedAgreementVersion: number | null;
             latestSettlement: null | {
                 settlementId: components["schemas"]["SettlementId"];
@@ -766,9 +773,9 @@ export interface components {
          */
         PartnerSettlement: {
             partnerId: components["schemas"]["PartnerId"];
-            varianceBorne: components["schemas"]["Amount"];
-            share: components["schemas"]["Amount"];
-            transfer: components["schemas"]["Amount"];
+            varianceBorne: components["schemas"]["ComputedAmount"];
+            share: components["schemas"]["ComputedAmount"];
+            transfer: components["schemas"]["ComputedAmount"];
         };
         /**
          * Payment
@@ -777,7 +784,7 @@ export interface components {
         Payment: {
             from: components["schemas"]["PartnerId"];
             to: components["schemas"]["PartnerId"];
-            amount: components["schemas"]["Amount"];
+            amount: components["schemas"]["ComputedAmount"];
         };
         /**
          * Period
@@ -793,10 +800,10 @@ export interface components {
             strategyId: components["schemas"]["StrategyId"];
             partnerId: components["schemas"]["PartnerId"];
             arrangement: components["schemas"]["Arrangement"];
-            budget: components["schemas"]["Amount"];
-            actualToDate: components["schemas"]["Amount"];
-            forecastOutturn: components["schemas"]["Amount"];
-            forecastVariance: components["schemas"]["Amount"];
+            budget: components["schemas"]["ComputedAmount"];
+            actualToDate: components["schemas"]["ComputedAmount"];
+            forecastOutturn: components["schemas"]["ComputedAmount"];
+            forecastVariance: components["schemas"]["ComputedAmount"];
             forecastVarianceByPeriod: components["schemas"]["ForecastVarianceByPeriod"];
         };
         /**
@@ -806,10 +813,10 @@ export interface components {
         PositionPartner: {
             partnerId: components["schemas"]["PartnerId"];
             lastPeriod: string | null;
-            budget: components["schemas"]["Amount"];
-            actualToDate: components["schemas"]["Amount"];
-            forecastOutturn: components["schemas"]["Amount"];
-            forecastVariance: components["schemas"]["Amount"];
+            budget: components["schemas"]["ComputedAmount"];
+            actualToDate: components["schemas"]["ComputedAmount"];
+            forecastOutturn: components["schemas"]["ComputedAmount"];
+            forecastVariance: components["schemas"]["ComputedAmount"];
             forecastVarianceByPeriod: components["schemas"]["ForecastVarianceByPeriod"];
         };
         /**
@@ -818,10 +825,10 @@ export interface components {
          */
         PositionStrategy: {
             strategyId: components["schemas"]["StrategyId"];
-            budget: components["schemas"]["Amount"];
-            actualToDate: components["schemas"]["Amount"];
-            forecastOutturn: components["schemas"]["Amount"];
-            forecastVariance: components["schemas"]["Amount"];
+            budget: components["schemas"]["ComputedAmount"];
+            actualToDate: components["schemas"]["ComputedAmount"];
+            forecastOutturn: components["schemas"]["ComputedAmount"];
+            forecastVariance: components["schemas"]["ComputedAmount"];
             forecastVarianceByPeriod: components["schemas"]["ForecastVarianceByPeriod"];
         };
         /**
@@ -845,16 +852,16 @@ export interface components {
          */
         PotSettlement: {
             potId: string;
-            budget: components["schemas"]["Amount"];
-            variance: components["schemas"]["Amount"];
+            budget: components["schemas"]["ComputedAmount"];
+            variance: components["schemas"]["ComputedAmount"];
             /** @enum {string} */
             direction: "overspend" | "underspend" | "none";
             bands: components["schemas"]["BandSlice"][];
             shares: {
-                [key: string]: components["schemas"]["Amount"];
+                [key: string]: components["schemas"]["ComputedAmount"];
             };
             capped: components["schemas"]["PartnerId"][];
-            unallocated: components["schemas"]["Amount"];
+            unallocated: components["schemas"]["ComputedAmount"];
         };
         /**
          * Problem
@@ -993,7 +1000,7 @@ export interface components {
             strategyId: components["schemas"]["StrategyId"];
             partnerId: components["schemas"]["PartnerId"];
             arrangement: components["schemas"]["Arrangement"];
-            variance: components["schemas"]["Amount"];
+            variance: components["schemas"]["ComputedAmount"];
         };
         /**
          * VerificationView

@@ -3,5 +3,6 @@ export * from './ids.js';
 export * from './events.js';
 export * from './commands.js';
 export * from './state.js';
+export * from './staleness.js';
 export { decide } from './decide.js';
 export { settlementRecord, requireRevision, type SettlementHeader } from './decide-settlement.js';

@@ -1,7 +1,14 @@
-// The fund-year's state: a pure left fold of its events (Emmett's evolve). It keeps
-// every submission with the revision it was appended at, so "the last-appended
-// return for a partner and period" is a query, not a mutation.
-import { assertNever } from '../errors.js';
+// The fund-year's state: a left fold of its events (Emmett's evolve). It keeps every
+// submission with the revision it was appended at, so "the last-appended return for a
+// partner and period" is a query, not a mutation.
+//
+// Folding is linear: a Folder owns the state it builds and appends to its lists in place,
+// so an event costs the same at revision 10 and at revision 100,000. A state handed out is
+// never changed again (the Folder copies before its next event), which is what lets callers
+// share and cache states freely, and keeps `evolve` and `fold` pure for them.
+//
+// Reads that would scan the returns or settlements (the counting return, the adopted
+// agreement, a settlement's status) use an index kept beside each state (state-index.ts).
 import type { AgreementTerms } from '../terms-types.js';
 import type {
   BudgetLine,
@@ -13,6 +20,10 @@ import type {
   StrategyDecl,
 } from './events.js';
 import { periodNumber, type Period } from './ids.js';
+import { applyToIndex, copyIndex, emptyIndex, indexOf, registerIndex, type FundYearIndex, type LineId } from './state-index.js';
+import { changesFinalSettlement, type FactRef } from './staleness.js';
+
+export type { LineId } from './state-index.js';
 
 export interface ReturnRecord extends Readonly<MonthlyReturnSubmitted['data']> {
   revision: number;
@@ -51,6 +62,8 @@ export interface FundYearFacts {
   agreements: readonly AgreementRecord[];
   adjustments: readonly AdjustmentRecord[];
   settlements: readonly SettlementEntry[];
+  /** Every fact that changed a final settlement's inputs, in log order (staleness.ts). */
+  finalInputs: readonly FactRef[];
 }
 
 export type FundYearState =
@@ -64,55 +77,136 @@ export function initialState(): FundYearState {
   return { status: 'none', revision: -1 };
 }
 
-export function evolve(state: FundYearState, event: FundYearEvent): FundYearState {
-  const revision = state.revision + 1;
-  if (event.type === 'FundYearOpened') {
-    if (state.status !== 'none') throw new Error('FundYearOpened on an existing fund-year');
-    const { fundId, year, name, partners, strategies } = event.data;
-    return {
-      status: 'open', fundId, year, name, partners, strategies, revision,
-      budget: null, returns: [], agreements: [], adjustments: [], settlements: [],
-    };
+/** The state's lists, writable: only a Folder holds one, and only while it owns it. */
+interface Owned {
+  state: ExistingFundYear & {
+    returns: ReturnRecord[];
+    agreements: AgreementRecord[];
+    adjustments: AdjustmentRecord[];
+    settlements: SettlementEntry[];
+    finalInputs: FactRef[];
+  };
+  index: FundYearIndex;
+}
+
+/** A copy of `state` whose lists (and index) are new: O(size) once, then O(1) per event. */
+function own(state: ExistingFundYear, index: FundYearIndex): Owned {
+  return {
+    state: {
+      ...state,
+      returns: [...state.returns],
+      agreements: [...state.agreements],
+      adjustments: [...state.adjustments],
+      settlements: [...state.settlements],
+      finalInputs: [...state.finalInputs],
+    },
+    index: copyIndex(index),
+  };
+}
+
+function opened(event: Extract<FundYearEvent, { type: 'FundYearOpened' }>): Owned {
+  const { fundId, year, name, partners, strategies } = event.data;
+  const state: Owned['state'] = {
+    status: 'open', fundId, year, name, partners, strategies, revision: 0,
+    budget: null, returns: [], agreements: [], adjustments: [], settlements: [], finalInputs: [],
+  };
+  return { state, index: emptyIndex() };
+}
+
+/**
+ * Folds events into a state it owns. `state()` hands out the state folded so far; from then
+ * on that value never changes: the next `apply` first takes a copy (copy on write).
+ */
+export class Folder {
+  private current: FundYearState;
+  private owned: Owned | null = null;
+
+  constructor(from: FundYearState = initialState()) {
+    this.current = from;
   }
-  if (state.status === 'none') throw new Error(`${event.type} before FundYearOpened`);
-  const next = { ...state, revision };
-  switch (event.type) {
-    case 'BudgetSet':
-    case 'BudgetVaried':
-      return { ...next, budget: event.data.lines };
-    case 'AgreementProposed':
-      return { ...next, agreements: [...state.agreements, { ...event.data, acceptedBy: [] }] };
-    case 'AgreementAccepted': {
-      const { version, partnerId } = event.data;
-      const agreements = state.agreements.map((a) =>
-        a.version === version ? { ...a, acceptedBy: [...a.acceptedBy, partnerId] } : a,
-      );
-      return { ...next, agreements };
+
+  apply(event: FundYearEvent): void {
+    if (event.type === 'FundYearOpened') {
+      if (this.current.status !== 'none') throw new Error('FundYearOpened on an existing fund-year');
+      this.take(opened(event));
+      return;
     }
-    case 'MonthlyReturnSubmitted':
-      return { ...next, returns: [...state.returns, { ...event.data, revision }] };
-    case 'YearClosed':
-      return { ...next, status: 'closed', closedAtRevision: revision };
-    case 'OutturnAdjusted':
-      return { ...next, adjustments: [...state.adjustments, { ...event.data, revision }] };
-    case 'SettlementCalculated':
-      return { ...next, settlements: [...state.settlements, { record: event.data, approvedBy: [], revision }] };
-    case 'SettlementApproved': {
-      const { settlementId, partnerId } = event.data;
-      const settlements = state.settlements.map((s) =>
-        s.record.settlementId === settlementId ? { ...s, approvedBy: [...s.approvedBy, partnerId] } : s,
-      );
-      return { ...next, settlements };
+    if (this.current.status === 'none') throw new Error(`${event.type} before FundYearOpened`);
+    const owned = this.owned ?? this.take(own(this.current, indexOf(this.current)));
+    const adoptedBefore = owned.index.adoptedVersion;
+    applyToState(owned, event);
+    applyToIndex(owned.index, owned.state, event);
+    if (changesFinalSettlement(event, adoptedBefore, owned.index.adoptedVersion)) {
+      owned.state.finalInputs.push({ type: event.type, revision: owned.state.revision });
     }
-    default:
-      return assertNever(event);
+  }
+
+  /** The state folded so far; never changed afterwards. */
+  state(): FundYearState {
+    if (this.owned !== null) {
+      registerIndex(this.owned.state, this.owned.index);
+      this.owned = null;
+    }
+    return this.current;
+  }
+
+  private take(owned: Owned): Owned {
+    this.owned = owned;
+    this.current = owned.state;
+    return owned;
   }
 }
 
+/** One event into an owned state: appends in place (O(1)), replacing only the record it changes. */
+function applyToState({ state, index }: Owned, event: Exclude<FundYearEvent, { type: 'FundYearOpened' }>): void {
+  const revision = state.revision + 1;
+  state.revision = revision;
+  switch (event.type) {
+    case 'BudgetSet':
+    case 'BudgetVaried':
+      state.budget = event.data.lines;
+      break;
+    case 'AgreementProposed':
+      state.agreements.push({ ...event.data, acceptedBy: [] });
+      break;
+    case 'AgreementAccepted': {
+      const at = index.agreementAt.get(event.data.version);
+      const agreement = at === undefined ? undefined : state.agreements[at];
+      // Records may be shared with earlier states: replaced, never edited.
+      if (at !== undefined && agreement) state.agreements[at] = { ...agreement, acceptedBy: [...agreement.acceptedBy, event.data.partnerId] };
+      break;
+    }
+    case 'MonthlyReturnSubmitted':
+      state.returns.push({ ...event.data, revision });
+      break;
+    case 'YearClosed':
+      Object.assign(state, { status: 'closed', closedAtRevision: revision });
+      break;
+    case 'OutturnAdjusted':
+      state.adjustments.push({ ...event.data, revision });
+      break;
+    case 'SettlementCalculated':
+      state.settlements.push({ record: event.data, approvedBy: [], revision });
+      break;
+    case 'SettlementApproved': {
+      const at = index.settlementAt.get(event.data.settlementId);
+      const entry = at === undefined ? undefined : state.settlements[at];
+      if (at !== undefined && entry) state.settlements[at] = { ...entry, approvedBy: [...entry.approvedBy, event.data.partnerId] };
+      break;
+    }
+  }
+}
+
+/** The state after one more event; `state` is unchanged (a copy is made: for folds of many events, use `fold`). */
+export function evolve(state: FundYearState, event: FundYearEvent): FundYearState {
+  return fold([event], state);
+}
+
+/** `from` with `events` folded in, in linear time; `from` is unchanged. */
 export function fold(events: Iterable<FundYearEvent>, from: FundYearState = initialState()): FundYearState {
-  let state = from;
-  for (const event of events) state = evolve(state, event);
-  return state;
+  const folder = new Folder(from);
+  for (const event of events) folder.apply(event);
+  return folder.state();
 }
 
 export function partnerIds(state: FundYearFacts): string[] {
@@ -121,9 +215,7 @@ export function partnerIds(state: FundYearFacts): string[] {
 
 /** The submission that counts for a partner and period: the last appended. */
 export function returnFor(state: FundYearFacts, partnerId: string, period: Period): ReturnRecord | undefined {
-  let found: ReturnRecord | undefined;
-  for (const r of state.returns) if (r.partnerId === partnerId && r.period === period) found = r;
-  return found;
+  return indexOf(state).counting.get(partnerId)?.[periodNumber(period) - 1];
 }
 
 /**
@@ -131,29 +223,39 @@ export function returnFor(state: FundYearFacts, partnerId: string, period: Perio
  * the last appended (SETTLEMENT.md §1, forecast mode).
  */
 export function latestReturn(state: FundYearFacts, partnerId: string, periodMax: Period = 'M12'): ReturnRecord | undefined {
-  let best: ReturnRecord | undefined;
-  for (const r of state.returns) {
-    if (r.partnerId !== partnerId || periodNumber(r.period) > periodNumber(periodMax)) continue;
-    if (!best || periodNumber(r.period) >= periodNumber(best.period)) best = r;
+  const byPeriod = indexOf(state).counting.get(partnerId);
+  if (byPeriod === undefined) return undefined;
+  for (let i = periodNumber(periodMax) - 1; i >= 0; i--) {
+    const found = byPeriod[i];
+    if (found !== undefined) return found;
   }
-  return best;
+  return undefined;
+}
+
+/** Every line any return has carried, in the order lines first appeared. */
+export function reportedLines(state: FundYearFacts): Iterable<LineId> {
+  return indexOf(state).reportedLines.values();
+}
+
+/** The highest period any partner has reported (1 for M1 … 12 for M12); 0 before any return. */
+export function periodReached(state: FundYearFacts): number {
+  return indexOf(state).periodLast;
 }
 
 /** The adopted agreement: the latest version that every partner has accepted. */
 export function adoptedAgreement(state: FundYearFacts): AgreementRecord | null {
-  const all = partnerIds(state);
-  const adopted = state.agreements.filter((a) => all.every((p) => a.acceptedBy.includes(p)));
-  return adopted.reduce<AgreementRecord | null>((best, a) => (!best || a.version > best.version ? a : best), null);
+  const index = indexOf(state);
+  const at = index.adoptedVersion === null ? undefined : index.agreementAt.get(index.adoptedVersion);
+  return at === undefined ? null : (state.agreements[at] ?? null);
 }
 
 export type SettlementStatus = 'calculated' | 'approved' | 'superseded';
 
 /** A final settlement is superseded by any later final one; forecasts never are. */
 export function settlementStatus(state: FundYearFacts, entry: SettlementEntry): SettlementStatus {
-  const { mode, settlementId } = entry.record;
-  const index = state.settlements.findIndex((s) => s.record.settlementId === settlementId);
-  const newerFinal = state.settlements.slice(index + 1).some((s) => s.record.mode === 'final');
-  if (mode === 'final' && newerFinal) return 'superseded';
+  const index = indexOf(state);
+  const position = index.settlementAt.get(entry.record.settlementId) ?? -1;
+  if (entry.record.mode === 'final' && index.lastFinal > position) return 'superseded';
   const all = partnerIds(state);
   if (all.every((p) => entry.approvedBy.includes(p))) return 'approved';
   return 'calculated';
@@ -169,5 +271,14 @@ export function settlementView(state: FundYearFacts, entry: SettlementEntry): Se
 }
 
 export function findSettlement(state: FundYearFacts, settlementId: string): SettlementEntry | undefined {
-  return state.settlements.find((s) => s.record.settlementId === settlementId);
+  const at = indexOf(state).settlementAt.get(settlementId);
+  return at === undefined ? undefined : state.settlements[at];
+}
+
+/** The facts after `revision` that change a final settlement's inputs (staleness.ts), oldest first. */
+export function finalInputsAfter(state: FundYearFacts, revision: number): FactRef[] {
+  // Revisions ascend: search back from the end, so the cost is the number found.
+  let first = state.finalInputs.length;
+  while (first > 0 && state.finalInputs[first - 1]!.revision > revision) first--;
+  return state.finalInputs.slice(first);
 }
