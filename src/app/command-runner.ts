@@ -65,7 +65,7 @@ export async function runCommand<A>(deps: RunnerDeps, ctx: RequestContext, ref: 
     // A prefix cached before a conflict is still a prefix: this catches up with whatever won.
     const folded = await loadStream(deps.store, deps.cache, stream, deps.eventsMax);
     if (key !== undefined && hash !== undefined) {
-      const keyed = revisionsForKey(folded.keys, key, hash);
+      const keyed = revisionsForKey(folded.keys, ctx.principal.name, key, hash);
       if (keyed.length > 0) return replay(deps.store, stream, keyed, spec);
     }
     const state = folded.state;

@@ -7,7 +7,7 @@
 import { DomainError } from '../domain/errors.js';
 import { asFundYearEvent, fold, initialState, type FundYearEvent, type FundYearState } from '../domain/fundyear/index.js';
 import type { EventStore, RecordedEvent } from '../store/port.js';
-import type { EventMetadata } from './idempotency.js';
+import { scopedKey, type EventMetadata } from './idempotency.js';
 
 /**
  * Default bound on cached streams. Measured: a 40-event fund-year of 20-line returns holds about
@@ -28,7 +28,7 @@ export interface FoldedStream {
   /** Revision of the last event folded in; -1 for a stream with no events. */
   readonly revision: number;
   readonly state: FundYearState;
-  /** Idempotency-Key → the events that carry it, from the metadata of every event folded in. */
+  /** (principal, Idempotency-Key) → the events that carry it, from the metadata of every event folded in (idempotency.ts scopedKey). */
   readonly keys: ReadonlyMap<string, KeyedRequest>;
 }
 
@@ -40,10 +40,12 @@ export interface FoldableEvent {
   metadata: unknown;
 }
 
+/** The event's key as filed in the index (scoped to the principal that sent it), or undefined. */
 function keyOf(metadata: unknown): { key: string; hash: string | undefined } | undefined {
   if (typeof metadata !== 'object' || metadata === null) return undefined;
-  const { idempotencyKey, requestHash } = metadata as Partial<EventMetadata>;
-  return typeof idempotencyKey === 'string' ? { key: idempotencyKey, hash: requestHash } : undefined;
+  const { idempotencyKey, requestHash, principal } = metadata as Partial<EventMetadata>;
+  if (typeof idempotencyKey !== 'string' || typeof principal !== 'string') return undefined;
+  return { key: scopedKey(principal, idempotencyKey), hash: requestHash };
 }
 
 /** `base` with `events` folded in at the revisions right after it (a new value; `base` is untouched). */

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import t, { type Test } from 'tap';
 import { createFundYearService } from '../../src/app/service.js';
 import { EMPTY_STREAM, extend, StreamCache } from '../../src/app/stream-cache.js';
+import { scopedKey } from '../../src/app/idempotency.js';
 import { DomainError } from '../../src/domain/errors.js';
 import { fundYearStream, type FundYearEvent } from '../../src/domain/fundyear/index.js';
 import { WrongExpectedRevisionError, type EventStore } from '../../src/store/port.js';
@@ -65,20 +66,25 @@ t.test('the LRU keeps the most recently used streams and never trades a longer p
   t.throws(() => new StreamCache(-1), RangeError);
 });
 
-t.test('the key index records every revision a key was written at, and the first request hash', async (t) => {
+t.test('the key index records every revision a key was written at, and the first request hash, per principal', async (t) => {
   const opened: FundYearEvent = { type: 'FundYearOpened', data: { fundId: FUND, year: YEAR, name: 'n', partners: [], strategies: [] } };
   const budget: FundYearEvent = { type: 'BudgetSet', data: { lines: [] } };
-  const base = extend(EMPTY_STREAM, [{ event: opened, metadata: { idempotencyKey: 'k', requestHash: 'h1' } }]);
+  const by = (principal: string, idempotencyKey: string, requestHash: string) => ({ principal, idempotencyKey, requestHash });
+  const base = extend(EMPTY_STREAM, [{ event: opened, metadata: by('admin', 'k', 'h1') }]);
   const next = extend(base, [
-    { event: budget, metadata: { idempotencyKey: 'k', requestHash: 'h2' } },
+    { event: budget, metadata: by('admin', 'k', 'h2') },
     { event: budget, metadata: null },
-    { event: budget, metadata: { idempotencyKey: 'j', requestHash: 'h3' } },
+    { event: budget, metadata: by('admin', 'j', 'h3') },
+    { event: budget, metadata: by('ccg', 'k', 'h4') },
+    { event: budget, metadata: { idempotencyKey: 'k', requestHash: 'h5' } },
   ]);
-  t.same(next.keys.get('k'), { requestHash: 'h1', revisions: [0, 1] });
-  t.same(next.keys.get('j'), { requestHash: 'h3', revisions: [3] });
-  t.equal(next.revision, 3);
-  t.same(base.keys.get('k'), { requestHash: 'h1', revisions: [0] }, 'the prefix it was extended from is untouched');
-  t.equal(base.keys.has('j'), false);
+  t.strictSame(next.keys.get(scopedKey('admin', 'k')), { requestHash: 'h1', revisions: [0, 1] });
+  t.strictSame(next.keys.get(scopedKey('admin', 'j')), { requestHash: 'h3', revisions: [3] });
+  t.strictSame(next.keys.get(scopedKey('ccg', 'k')), { requestHash: 'h4', revisions: [4] }, 'the same key from another principal is filed apart');
+  t.equal(next.keys.size, 3, 'a key without a principal is not filed');
+  t.equal(next.revision, 5);
+  t.strictSame(base.keys.get(scopedKey('admin', 'k')), { requestHash: 'h1', revisions: [0] }, 'the prefix it was extended from is untouched');
+  t.equal(base.keys.size, 1);
 });
 
 t.test('two instances on one store see each other\'s writes, refusals and idempotent replays', async (t) => {

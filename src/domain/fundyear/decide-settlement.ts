@@ -7,7 +7,8 @@ import { settlementBasis, type SettlementMode } from '../settlement-input.js';
 import { actingPartner, requireExisting, requireRole } from './access.js';
 import type { ApproveSettlement, CalculateSettlement } from './commands.js';
 import type { FundYearEvent, SettlementRecord } from './events.js';
-import { findSettlement, settlementStatus, type ExistingFundYear, type FundYearState } from './state.js';
+import { finalInputsAfter, findSettlement, settlementStatus, type ExistingFundYear, type FundYearState } from './state.js';
+import type { FactRef } from './staleness.js';
 
 export interface SettlementHeader {
   settlementId: string;
@@ -61,10 +62,26 @@ export function decideSettlement({ actor, data }: CalculateSettlement, state: Fu
   return [{ type: 'SettlementCalculated', data: settlementRecord(data.basis, { settlementId, mode, asOfRevision, calculatedAt }) }];
 }
 
+/** Facts named in a refusal's detail; all of them are in its `errors` (which problem+json clips). */
+const STALE_FACTS_IN_DETAIL = 5;
+
+/** 409 settlement-stale: names each newer fact by type and revision. */
+function staleRefusal(asOfRevision: number, newer: readonly FactRef[]): DomainError {
+  const named = newer.map((f) => `${f.type} at revision ${f.revision}`);
+  const shown = named.slice(0, STALE_FACTS_IN_DETAIL).join(', ');
+  const more = named.length > STALE_FACTS_IN_DETAIL ? ` and ${named.length - STALE_FACTS_IN_DETAIL} more` : '';
+  return new DomainError(
+    'conflict',
+    'settlement-stale',
+    `the log changed this settlement's inputs after its revision ${asOfRevision} (${shown}${more}): calculate a new final settlement and approve that`,
+    named.map((fact) => ({ path: '/settlementId', message: `${fact} changes this settlement's inputs (it was calculated at revision ${asOfRevision})` })),
+  );
+}
+
 /**
  * Approval: by each partner, of a final settlement that is still current (not
- * superseded) and needs no board decision. A forecast is information, not a
- * settlement to pay, so it cannot be approved.
+ * superseded, and not stale: no later fact changed its inputs) and needs no board
+ * decision. A forecast is information, not a settlement to pay, so it cannot be approved.
  */
 export function decideApproval({ actor, data }: ApproveSettlement, state: FundYearState): FundYearEvent[] {
   requireRole(actor, ['partner'], 'approving a settlement');
@@ -77,6 +94,8 @@ export function decideApproval({ actor, data }: ApproveSettlement, state: FundYe
   };
   if (entry.record.mode !== 'final') refuse('settlement-not-final', 'only a final settlement can be approved');
   if (settlementStatus(fy, entry) === 'superseded') refuse('settlement-superseded', 'a newer final settlement supersedes this one');
+  const newer = finalInputsAfter(fy, entry.record.asOfRevision);
+  if (newer.length > 0) throw staleRefusal(entry.record.asOfRevision, newer);
   if (entry.record.requiresDecision) {
     refuse('settlement-requires-decision', 'an amount is unallocated: the board must decide before approval');
   }
