@@ -12,6 +12,8 @@ import { httpScenario } from './http.js';
 import { projectionAtSize, type ProjectionOutcome } from './projection.js';
 import { settlementAtSize, type SettlementSide } from './settlement.js';
 import { memoryFigure, memoryRuns } from './memory.js';
+import { foldScenario } from './fold.js';
+import { floodScenario } from './flood.js';
 import { LogFiller } from './log-builder.js';
 import { openEmbeddedStore } from './open-store.js';
 import { cleanUpOnExit, makeTempDir, removeTempDir, directorySizeBytes } from './tmp.js';
@@ -35,6 +37,10 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
   if (want.has('append')) figures.push(...(await httpScenario(config.http)));
   await settle();
   if (want.has('projection') || want.has('settlement') || want.has('memory')) figures.push(...(await logScenarios(config)));
+  await settle();
+  if (want.has('fold')) figures.push(...(await foldScenario(config.fold)));
+  await settle();
+  if (want.has('flood')) figures.push(...(await floodScenario(config.flood)));
 
   clearInterval(loadSampler);
   machine.loadAverageEnd = os.loadavg().map((n) => round(n, 2));

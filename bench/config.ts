@@ -1,9 +1,11 @@
 // How big and how long each scenario runs: the full run (`npm run bench`), the
 // quick one (`--quick`) and the tiny one the test suite uses.
 import type { StoreScenarioOptions } from './store.js';
+import type { FoldOptions } from './fold.js';
+import type { FloodOptions } from './flood.js';
 
-export type ScenarioName = 'append' | 'store' | 'projection' | 'settlement' | 'memory';
-export const SCENARIOS: readonly ScenarioName[] = ['append', 'store', 'projection', 'settlement', 'memory'];
+export type ScenarioName = 'append' | 'store' | 'projection' | 'settlement' | 'memory' | 'fold' | 'flood';
+export const SCENARIOS: readonly ScenarioName[] = ['append', 'store', 'projection', 'settlement', 'memory', 'fold', 'flood'];
 
 export interface HttpOptions {
   /** Returns posted per timed inject run, at most, and seconds per run, at most. */
@@ -32,6 +34,10 @@ export interface BenchConfig {
   settlementsPerRun: number;
   http: HttpOptions;
   store: StoreScenarioOptions;
+  /** One fund-year's stream folded whole, at these lengths. */
+  fold: FoldOptions;
+  /** One partner flooding its fund-year while another client times reads. */
+  flood: FloodOptions;
   /** Where the JSON goes; undefined: nowhere. */
   jsonFile?: string;
 }
@@ -51,6 +57,8 @@ export function fullConfig(): BenchConfig {
     settlementsPerRun: 5,
     http: { injectRequests: 2_000, injectSeconds: 3, autocannonSeconds: 3, connections: 8, repetitions: 3, fundYears: 1_000 },
     store: { appendsPerRun: 2_000, batchesPerRun: 100, batchSize: 40, repetitions: 5, pageSize: 1_000 },
+    fold: { sizes: [10_000, 100_000], repetitions: 3 },
+    flood: { prefill: 10_000, seconds: 3, connections: 4 },
   };
 }
 
@@ -64,6 +72,8 @@ export function quickConfig(): BenchConfig {
     settlementsPerRun: 3,
     http: { injectRequests: 500, injectSeconds: 1.5, autocannonSeconds: 2, connections: 4, repetitions: 2, fundYears: 300 },
     store: { appendsPerRun: 500, batchesPerRun: 25, batchSize: 40, repetitions: 3, pageSize: 1_000 },
+    fold: { sizes: [2_000, 20_000], repetitions: 2 },
+    flood: { prefill: 2_000, seconds: 2, connections: 4 },
   };
 }
 
@@ -79,6 +89,8 @@ export function tinyConfig(): BenchConfig {
     settlementsPerRun: 1,
     http: { injectRequests: 30, injectSeconds: 1, autocannonSeconds: 0.5, connections: 2, repetitions: 1, fundYears: 4 },
     store: { appendsPerRun: 20, batchesPerRun: 2, batchSize: 10, repetitions: 1, pageSize: 100 },
+    fold: { sizes: [300, 600], repetitions: 1 },
+    flood: { prefill: 200, seconds: 0.5, connections: 2 },
   };
 }
 

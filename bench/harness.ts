@@ -19,7 +19,7 @@ export interface Side {
 }
 
 export interface Figure {
-  scenario: 'append' | 'store' | 'projection' | 'settlement' | 'memory';
+  scenario: 'append' | 'store' | 'projection' | 'settlement' | 'memory' | 'fold' | 'flood';
   /** Short name, unique within the scenario and size. */
   name: string;
   /** Events in the log when it matters (projection, settlement, memory). */

@@ -1,4 +1,4 @@
-// `npm run bench` [--quick] [--sizes=10000,100000,1000000] [--only=store,projection] [--out=file.json]
+// `npm run bench` [--quick] [--sizes=10000,100000,1000000] [--only=store,projection,fold,flood] [--out=file.json]
 // Prints the table (stdout) and writes bench/results/latest.json; progress goes to stderr.
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';

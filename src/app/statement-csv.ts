@@ -6,6 +6,11 @@ import type { Settlement } from './service-types.js';
 
 type Row = (string | number)[];
 
+/** A partner's share of a pot; an id is data, never a property of Object (a partner may be called `constructor`). */
+function shareOf(shares: Readonly<Record<string, string>>, partnerId: string): string {
+  return Object.hasOwn(shares, partnerId) ? (shares[partnerId] as string) : '0.00';
+}
+
 export function settlementStatementCsv(s: Settlement, partners: readonly string[]): string {
   const rows: Row[] = [
     ['Settlement statement'],
@@ -26,7 +31,7 @@ export function settlementStatementCsv(s: Settlement, partners: readonly string[
     ['Pots'],
     ['pot', 'budget', 'variance', 'direction', ...partners.map((p) => `share ${p}`), 'unallocated', 'capped'],
     ...s.pots.map((pot) => [
-      pot.potId, pot.budget, pot.variance, pot.direction, ...partners.map((p) => pot.shares[p] ?? '0.00'), pot.unallocated, pot.capped.join(' '),
+      pot.potId, pot.budget, pot.variance, pot.direction, ...partners.map((p) => shareOf(pot.shares, p)), pot.unallocated, pot.capped.join(' '),
     ]),
     [],
     ['Bands'],

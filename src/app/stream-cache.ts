@@ -5,7 +5,7 @@
 // is only ever a prefix, and every command or read first catches up from the store.
 // Only events read back from the store, or acknowledged by its append, are folded in.
 import { DomainError } from '../domain/errors.js';
-import { asFundYearEvent, fold, initialState, type FundYearEvent, type FundYearState } from '../domain/fundyear/index.js';
+import { asFundYearEvent, Folder, initialState, type FundYearEvent, type FundYearState } from '../domain/fundyear/index.js';
 import type { EventStore, RecordedEvent } from '../store/port.js';
 import { scopedKey, type EventMetadata } from './idempotency.js';
 
@@ -48,21 +48,49 @@ function keyOf(metadata: unknown): { key: string; hash: string | undefined } | u
   return { key: scopedKey(principal, idempotencyKey), hash: requestHash };
 }
 
+/**
+ * Folds pages of events onto a FoldedStream. It owns what it builds (the state through a
+ * Folder, and its own copy of the key index), so each event costs O(1) however long the
+ * stream; `result()` hands out a value that nothing changes afterwards, and the base it
+ * started from is never touched (a cached value may be shared by concurrent requests).
+ */
+class StreamFolder {
+  private readonly folder: Folder;
+  private readonly base: FoldedStream;
+  private keys: Map<string, KeyedRequest> | undefined;
+  private revision: number;
+
+  constructor(base: FoldedStream) {
+    this.base = base;
+    this.folder = new Folder(base.state);
+    this.revision = base.revision;
+  }
+
+  add(events: readonly FoldableEvent[]): void {
+    for (const { event, metadata } of events) {
+      this.folder.apply(event);
+      this.revision += 1;
+      const keyed = keyOf(metadata);
+      if (keyed === undefined) continue;
+      // Copied only when a new event carries a key.
+      this.keys ??= new Map(this.base.keys);
+      const seen = this.keys.get(keyed.key);
+      this.keys.set(keyed.key, seen ? { ...seen, revisions: [...seen.revisions, this.revision] } : { requestHash: keyed.hash, revisions: [this.revision] });
+    }
+  }
+
+  /** Call once, at the end. */
+  result(): FoldedStream {
+    if (this.revision === this.base.revision) return this.base;
+    return { revision: this.revision, state: this.folder.state(), keys: this.keys ?? this.base.keys };
+  }
+}
+
 /** `base` with `events` folded in at the revisions right after it (a new value; `base` is untouched). */
 export function extend(base: FoldedStream, events: readonly FoldableEvent[]): FoldedStream {
-  if (events.length === 0) return base;
-  const state = fold(events.map((e) => e.event), base.state);
-  // Copied only when a new event carries a key: a cached value may be shared by concurrent commands.
-  let keys: Map<string, KeyedRequest> | undefined;
-  events.forEach(({ metadata }, i) => {
-    const keyed = keyOf(metadata);
-    if (keyed === undefined) return;
-    keys ??= new Map(base.keys);
-    const revision = base.revision + 1 + i;
-    const seen = keys.get(keyed.key);
-    keys.set(keyed.key, seen ? { ...seen, revisions: [...seen.revisions, revision] } : { requestHash: keyed.hash, revisions: [revision] });
-  });
-  return { revision: base.revision + events.length, state, keys: keys ?? base.keys };
+  const folder = new StreamFolder(base);
+  folder.add(events);
+  return folder.result();
 }
 
 /** Least-recently-used bound on the streams held; `max` 0 holds nothing (every read folds from scratch). */
@@ -106,41 +134,79 @@ function tooLong(stream: string, eventsMax: number): DomainError {
 }
 
 /**
+ * Events read and folded per page. Between pages the event loop gets a turn, so that a long
+ * fold (a cold cache, an `asOfRevision` read) delays other requests by one page at most
+ * (measured in docs/bench.md), never by the whole stream.
+ */
+export const FOLD_PAGE_EVENTS = 500;
+
+/** Lets timers, I/O and other requests run before the next page. */
+function nextTurn(): Promise<void> {
+  return new Promise((resolve) => setImmediate(resolve));
+}
+
+/** The cache is only right if revisions are the positions in the stream, with no gap. */
+function checkRevisions(stream: string, page: readonly RecordedEvent[], from: number): void {
+  page.forEach((e, i) => {
+    if (e.revision !== BigInt(from + i)) throw new Error(`${stream}: read revision ${e.revision} where ${from + i} was expected`);
+  });
+}
+
+/**
  * The stream folded up to its latest revision: the cached prefix plus the events after it,
- * read from the store. A stream longer than `eventsMax` is refused (its length is revision + 1).
+ * read from the store page by page. A stream longer than `eventsMax` is refused (its length
+ * is revision + 1).
  */
 export async function loadStream(store: EventStore, cache: StreamCache, stream: string, eventsMax: number): Promise<FoldedStream> {
   const base = cache.get(stream) ?? EMPTY_STREAM;
-  const held = base.revision + 1;
-  if (held > eventsMax) throw tooLong(stream, eventsMax);
-  // One more than the room left, to tell "at the limit" from "past it".
-  const suffix = await store.readStream(stream, { fromRevision: BigInt(held), maxCount: eventsMax - held + 1 });
-  if (held + suffix.length > eventsMax) throw tooLong(stream, eventsMax);
-  suffix.forEach((e, i) => {
-    // The cache is only right if revisions are the positions in the stream, with no gap.
-    if (e.revision !== BigInt(held + i)) throw new Error(`${stream}: read revision ${e.revision} where ${held + i} was expected`);
-  });
-  const folded = extend(base, suffix.map(foldable));
+  const folder = new StreamFolder(base);
+  let next = base.revision + 1;
+  for (let page = 0; ; page++) {
+    if (next > eventsMax) throw tooLong(stream, eventsMax);
+    if (page > 0) await nextTurn();
+    // At most one more than the room left, to tell "at the limit" from "past it".
+    const want = Math.min(FOLD_PAGE_EVENTS, eventsMax - next + 1);
+    const events = await store.readStream(stream, { fromRevision: BigInt(next), maxCount: want });
+    checkRevisions(stream, events, next);
+    if (next + events.length > eventsMax) throw tooLong(stream, eventsMax);
+    folder.add(events.map(foldable));
+    next += events.length;
+    if (events.length < want) break;
+  }
+  const folded = folder.result();
   cache.offer(stream, folded);
   return folded;
-}
-
-export function toDomainEvents(recorded: readonly RecordedEvent[]): FundYearEvent[] {
-  return recorded.map((e) => asFundYearEvent(e.type, e.data));
 }
 
 export function foldable(e: RecordedEvent): FoldableEvent {
   return { event: asFundYearEvent(e.type, e.data), metadata: e.metadata };
 }
 
-/** The stream's first `revision + 1` events, read from the store (for earlier revisions and replays). */
-export function readPrefix(store: EventStore, stream: string, revision: number): Promise<RecordedEvent[]> {
-  if (revision < 0) return Promise.resolve([]);
-  return store.readStream(stream, { fromRevision: 0n, toRevision: BigInt(revision), maxCount: revision + 1 });
+/**
+ * The stream's first `revision + 1` events folded from the store, page by page, and the
+ * events at `keep` (revisions within the prefix, for a replay's answer).
+ */
+export async function foldPrefix(store: EventStore, stream: string, revision: number, keep: readonly number[] = []): Promise<{ state: FundYearState; kept: FundYearEvent[] }> {
+  const folder = new Folder();
+  const wanted = new Set(keep);
+  const kept = new Map<number, FundYearEvent>();
+  for (let from = 0; from <= revision; from += FOLD_PAGE_EVENTS) {
+    if (from > 0) await nextTurn();
+    const to = Math.min(revision, from + FOLD_PAGE_EVENTS - 1);
+    const events = await store.readStream(stream, { fromRevision: BigInt(from), toRevision: BigInt(to), maxCount: to - from + 1 });
+    checkRevisions(stream, events, from);
+    if (events.length !== to - from + 1) throw new Error(`${stream}: revision ${to} was read before, and is missing now`);
+    events.forEach((e, i) => {
+      const event = asFundYearEvent(e.type, e.data);
+      folder.apply(event);
+      if (wanted.has(from + i)) kept.set(from + i, event);
+    });
+  }
+  return { state: folder.state(), kept: keep.map((r) => kept.get(r)!) };
 }
 
 /** The state at `revision` (≤ `latest.revision`): the latest as held, an earlier one folded from the store. */
 export async function stateAt(store: EventStore, stream: string, latest: FoldedStream, revision: number): Promise<FundYearState> {
   if (revision === latest.revision) return latest.state;
-  return fold(toDomainEvents(await readPrefix(store, stream, revision)));
+  return (await foldPrefix(store, stream, revision)).state;
 }

@@ -11,7 +11,7 @@ import { performance } from 'node:perf_hooks';
 import { pathToFileURL } from 'node:url';
 import type { AgreementTerms, Arrangement } from '../domain/terms-types.js';
 import { SEEDS_DIR } from '../paths.js';
-import { Dec, formatAmount, parseAmount } from '../domain/money.js';
+import { Dec, formatAmount, parseAmount, parseExact } from '../domain/money.js';
 import type { BandSlice, LineAmount, SettlementInput } from '../domain/settlement-types.js';
 import type {
   AgreementVersionView,
@@ -269,7 +269,7 @@ async function playTimeline(api: Api, keys: DemoKey[], seed: SeedFundYear): Prom
           { partnerId, period, lines, ...(step.correction === true ? { correction: true } : {}) },
           { 'idempotency-key': idempotencyKey },
         );
-        const last = periods[partnerId] ?? null;
+        const last = Object.hasOwn(periods, partnerId) ? periods[partnerId]! : null;
         if (last === null || Number(period.slice(1)) > Number(last.slice(1))) periods[partnerId] = period;
         break;
       }
@@ -350,7 +350,7 @@ export function finalSettlementInput(seed: SeedFundYear): SettlementInput {
 
 /** "-1234567.5" → "-1,234,567.50": string work only, money never becomes a JS number. */
 export function pounds(amount: string, signed = false): string {
-  const text = formatAmount(parseAmount(formatAmount(Dec(amount).round(2))));
+  const text = formatAmount(parseExact(formatAmount(Dec(amount).round(2))));
   const negative = text.startsWith('-');
   const [whole, pence] = (negative ? text.slice(1) : text).split('.') as [string, string];
   const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
@@ -370,8 +370,8 @@ function table(headers: string[], rows: string[][], align: Align[]): string[] {
 
 function fundVariance(settlement: Settlement): string {
   let total = Dec('0');
-  for (const pot of settlement.pots) total = total.plus(parseAmount(pot.variance));
-  for (const line of settlement.unshared) total = total.plus(parseAmount(line.variance));
+  for (const pot of settlement.pots) total = total.plus(parseExact(pot.variance));
+  for (const line of settlement.unshared) total = total.plus(parseExact(line.variance));
   return formatAmount(total);
 }
 
@@ -388,7 +388,7 @@ function forecastTable(run: FundRun): string[] {
     const notes = [row.note ?? '', capped.length > 0 ? `cap: ${capped.join(', ')}` : ''].filter((s) => s !== '');
     return [
       row.label,
-      partners.map((p) => row.periods[p] ?? '-').join('/'),
+      partners.map((p) => (Object.hasOwn(row.periods, p) ? row.periods[p] : null) ?? '-').join('/'),
       pounds(fundVariance(row.settlement), true),
       ...pots.map((potId) => pounds(row.settlement.pots.find((pot) => pot.potId === potId)?.variance ?? '0.00', true)),
       ...partners.map((p) => pounds(transferOf(row.settlement, p), true)),
@@ -424,7 +424,7 @@ function finalStatement(run: FundRun, settlement: Settlement): string[] {
         pounds(pot.budget),
         pounds(pot.variance, true),
         pot.direction,
-        ...partners.map((p) => pounds(pot.shares[p] ?? '0.00', true)),
+        ...partners.map((p) => pounds(Object.hasOwn(pot.shares, p) ? pot.shares[p]! : '0.00', true)),
         pounds(pot.unallocated, true),
         pot.capped.join(', ') || '-',
       ]),

@@ -25,6 +25,10 @@ t.test('every scenario runs on a tiny log and reports positive figures', async (
     t.ok(result.figures.some((f) => f.scenario === 'projection' && f.size !== undefined && f.size >= size), `projection at ${size}`);
     t.ok(result.figures.some((f) => f.scenario === 'settlement' && f.size !== undefined && f.size >= size), `settlement at ${size}`);
   }
+  for (const size of config.fold.sizes) {
+    t.ok(result.figures.some((f) => f.scenario === 'fold' && f.size === size && (f.extra?.['domainFoldNsPerEvent'] ?? 0) > 0), `fold at ${size}`);
+  }
+  t.match(result.figures.find((f) => f.scenario === 'flood')?.extra, { healthzMaxMs: Number, asOfMaxMs: Number, streamEvents: Number }, 'flood reports each probe');
   for (const f of result.figures) {
     const label = `${f.scenario} / ${f.name} / ${f.size ?? '-'}`;
     t.ok(Number.isFinite(f.measured.median) && f.measured.median > 0, `${label}: measured > 0`);

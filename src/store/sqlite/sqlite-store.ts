@@ -151,9 +151,11 @@ export class SqliteEventStore implements EventStore {
     fs.mkdirSync(options.dataDir, { recursive: true });
     const file = path.resolve(options.dataDir, STORE_FILE_NAME);
     if (fs.existsSync(file)) inspectExistingFile(file);
+    else createPrivateFile(file);
     const db = new Database(file);
     try {
       prepareConnection(db, file);
+      makePrivate(file);
       migrate(db, file);
     } catch (error) {
       db.close();
@@ -276,6 +278,29 @@ function assertAppendable(stream: string, events: EventToAppend[]): void {
 }
 
 // ---- opening and migrating --------------------------------------------------
+
+/** The log is as private as the keys file: owner read and write only. */
+const STORE_FILE_MODE = 0o600;
+
+/**
+ * Creates the empty database file 0600 before SQLite opens it (an empty file is an empty
+ * database). SQLite gives the -wal and -shm files it creates the mode of the database file.
+ */
+function createPrivateFile(file: string): void {
+  fs.closeSync(fs.openSync(file, 'a', STORE_FILE_MODE));
+  fs.chmodSync(file, STORE_FILE_MODE); // whatever the umask
+}
+
+/** A store made by an older poolshare (0644) is made private when opened, with its sidecars. */
+function makePrivate(file: string): void {
+  for (const f of [file, `${file}-wal`, `${file}-shm`]) {
+    try {
+      fs.chmodSync(f, STORE_FILE_MODE);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+    }
+  }
+}
 
 /** Looks at an existing file read-only and refuses anything that is not ours. Writes nothing. */
 function inspectExistingFile(file: string): void {
