@@ -13,7 +13,7 @@ import { randomUUID } from 'node:crypto';
 import { createFundYearService } from '../src/app/service.js';
 import { fold, fundYearStream, asFundYearEvent, type FundYearEvent } from '../src/domain/fundyear/index.js';
 import type { EventStore, EventToAppend } from '../src/store/port.js';
-import { alternate, figure, log, side, timeRun, type Figure, type Run } from './harness.js';
+import { alternate, figure, log, median, side, timeRun, type Figure, type Run } from './harness.js';
 import { PARTNERS, YEAR, fundId, returnBody } from './fixtures.js';
 import { ADMIN, context, partnerPrincipal, writeOpenFundYear } from './log-builder.js';
 import { openEmbeddedStore } from './open-store.js';
@@ -80,8 +80,13 @@ export async function foldScenario(o: FoldOptions): Promise<Figure[]> {
       const t0 = performance.now();
       await growStream(store, stream, size);
       log(`fold: one stream of ${size} events (built in ${((performance.now() - t0) / 1000).toFixed(1)} s)`);
+      // CPU time too: on a shared machine it moves less than wall time with the neighbours' load.
+      const cpuNs: number[] = [];
       const measured = (): Promise<Run> => timeRun(async () => {
+        const cpu0 = process.cpuUsage();
         const view = await service.positions(context(ADMIN), ref);
+        const cpu = process.cpuUsage(cpu0);
+        cpuNs.push(((cpu.user + cpu.system) * 1000) / size);
         if (view.asOfRevision !== size - 1) throw new Error(`positions at ${view.asOfRevision}, not ${size - 1}`);
         return size;
       });
@@ -89,10 +94,12 @@ export async function foldScenario(o: FoldOptions): Promise<Figure[]> {
       const runs = await alternate(measured, baseline, { repetitions: o.repetitions });
       // The fold alone, on events already in memory: the domain's part, without the store's.
       const events = await readAllPages(store, stream);
+      const domainCpu0 = process.cpuUsage();
       const domain = await timeRun(() => {
         const state = fold(events);
         return state.revision + 1;
       });
+      const domainCpu = process.cpuUsage(domainCpu0);
       const nsPer = (runs: Run[]) => runs.map((r) => (r.seconds * 1e9) / r.units);
       const m = side('service positions, cold (paged read + fold)', nsPer(runs.measured));
       const b = side('paged readStream + JSON.parse', nsPer(runs.baseline));
@@ -101,7 +108,9 @@ export async function foldScenario(o: FoldOptions): Promise<Figure[]> {
         extra: {
           msPerFold: Math.round((m.median * size) / 1e6),
           foldNsPerEvent: Math.max(0, Math.round(m.median - b.median)),
+          cpuNsPerEvent: Math.round(median(cpuNs.slice(-o.repetitions))),
           domainFoldNsPerEvent: Math.round((domain.seconds * 1e9) / domain.units),
+          domainFoldCpuNsPerEvent: Math.round(((domainCpu.user + domainCpu.system) * 1000) / domain.units),
         },
       }));
     }
@@ -112,6 +121,3 @@ export async function foldScenario(o: FoldOptions): Promise<Figure[]> {
   }
   return figures;
 }
-
-/** Exported for the flood scenario: a partner principal's context. */
-export { context, partnerPrincipal };
