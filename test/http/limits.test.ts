@@ -21,11 +21,16 @@ interface Served {
   app: FastifyInstance;
   service: FakeService;
   port: number;
+  /** Log entries at warn or above. */
+  warnings: () => Record<string, unknown>[];
 }
 
 async function serve(t: Test, limits: Partial<HttpLimits>): Promise<Served> {
   const service = createFakeService();
-  const app = await buildApp({ service, keys: KEY_RECORDS, limits });
+  const lines: string[] = [];
+  const stream = { write: (line: string) => void lines.push(line) };
+  const app = await buildApp({ service, keys: KEY_RECORDS, limits, logger: { level: 'info', stream } });
+  const warnings = () => lines.map((line) => JSON.parse(line) as Record<string, unknown>).filter((entry) => Number(entry['level']) >= 40);
   await app.listen({ port: 0, host: '127.0.0.1' });
   const sockets: net.Socket[] = [];
   (t.context as { sockets: net.Socket[] }).sockets = sockets;
@@ -33,7 +38,7 @@ async function serve(t: Test, limits: Partial<HttpLimits>): Promise<Served> {
     for (const socket of sockets) socket.destroy();
     await app.close();
   });
-  return { app, service, port: (app.server.address() as AddressInfo).port };
+  return { app, service, port: (app.server.address() as AddressInfo).port, warnings };
 }
 
 interface Connection {
@@ -97,7 +102,7 @@ async function untilConnections(app: FastifyInstance, n: number): Promise<void> 
 }
 
 t.test('a body that stalls half-way is answered 408 problem+json and its connection closed', async (t) => {
-  const { port, service } = await serve(t, SHORT);
+  const { port, service, warnings } = await serve(t, SHORT);
   const slow = await connect(t, port);
   slow.socket.write(head([`POST ${FY}/returns HTTP/1.1`, 'Host: 127.0.0.1', `Authorization: ${bearer(KEYS.ccg).authorization}`, 'Content-Type: application/json', 'Content-Length: 100000']));
   slow.socket.write('{"partnerId": "ccg", "period": "M3", "lines": [');
@@ -110,6 +115,21 @@ t.test('a body that stalls half-way is answered 408 problem+json and its connect
   next.socket.write(head(['GET /healthz HTTP/1.1', 'Host: 127.0.0.1', 'Connection: close']));
   const after = await outcome(next);
   t.equal(parseAnswer(after.text).status, 200, 'the server still answers others');
+  t.strictSame(warnings(), [], 'the body cut short is not logged as an internal error');
+});
+
+t.test('a client that gives up half-way through its body is not an internal error', async (t) => {
+  const { port, service, warnings } = await serve(t, {});
+  const quitter = await connect(t, port);
+  quitter.socket.write(head([`PUT ${FY}/budget HTTP/1.1`, 'Host: 127.0.0.1', `Authorization: ${bearer(KEYS.admin).authorization}`, 'Content-Type: application/json', 'Content-Length: 5000']));
+  quitter.socket.write('{"lines": [');
+  await new Promise((resolve) => setTimeout(resolve, 50)); // let the body start arriving; the outcome does not depend on it
+  quitter.socket.destroy();
+  const next = await connect(t, port);
+  next.socket.write(head(['GET /healthz HTTP/1.1', 'Host: 127.0.0.1', 'Connection: close']));
+  t.equal(parseAnswer((await outcome(next)).text).status, 200);
+  t.strictSame(warnings(), [], 'nothing at warn or above');
+  t.equal(service.calls.length, 0);
 });
 
 t.test('headers that stall are answered 408 problem+json and closed', async (t) => {

@@ -141,6 +141,15 @@ test('a key twice in one object is refused, naming it; the same key in different
   t.equal(lines.statusCode, 201, 'three lines each with the same keys: accepted');
 });
 
+test('an operation without a body reads at most 1 KiB of one', async (t) => {
+  const w = await world(t);
+  const padded = `{${' '.repeat(2000)}}`;
+  await refused(t, w, 'close with 2 KB of whitespace', { method: 'POST', url: `${FY}/close`, headers: { ...bearer(KEYS.admin), ...JSON_TYPE }, payload: padded }, 413, 'body-too-large');
+  const empty = await w.app.inject({ method: 'POST', url: `${FY}/agreements/1/acceptances`, headers: { ...bearer(KEYS.ccg), ...JSON_TYPE }, payload: '{}' });
+  t.not(empty.statusCode, 413, '{} is still accepted as no body');
+  t.not(empty.statusCode, 400);
+});
+
 test('findAmbiguity: pointers into arrays and escaped keys; nothing found in clean JSON', async (t) => {
   t.equal(findAmbiguity('{"a": 1, "b": [1, "x", {"a": 2}], "c": {"a": {"a": null}}}'), undefined);
   t.equal(findAmbiguity('"just a string"'), undefined);
