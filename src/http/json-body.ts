@@ -13,6 +13,8 @@ import { makeProblem, ProblemError } from './problem.js';
 /** In a `u` regexp a surrogate pair is one code point, so only an unpaired half matches. */
 const LONE_SURROGATE_RE = /\p{Cs}/u;
 const LONE_SURROGATES_RE = /\p{Cs}/gu;
+/** A `\uD800`–`\uDFFF` escape, or a surrogate in the text itself: only then can a string hold a lone one. */
+const MAYBE_SURROGATE_RE = /\\u[dD][89a-fA-F]|[\uD800-\uDFFF]/;
 const KEY_SHOWN_MAX = 100;
 const UTF8 = new TextDecoder('utf-8', { fatal: true });
 const CHARSET_RE = /;\s*charset\s*=\s*"?([^";\s]*)"?/i;
@@ -20,10 +22,10 @@ const CHARSET_RE = /;\s*charset\s*=\s*"?([^";\s]*)"?/i;
 export type JsonAmbiguity = { kind: 'duplicate-key' | 'lone-surrogate'; path: string; key?: string };
 
 interface Frame {
-  /** null: an array. */
+  /** The keys seen so far in an object; null in an array. */
   keys: Set<string> | null;
-  /** The JSON pointer segment of the current member or element. */
-  segment: string;
+  /** The current member's key (objects) or element's index (arrays). */
+  key: string;
   index: number;
   expectKey: boolean;
 }
@@ -37,48 +39,60 @@ function escapeSurrogates(text: string): string {
   return text.replace(LONE_SURROGATES_RE, (unit) => `\\u${unit.charCodeAt(0).toString(16)}`);
 }
 
-/** Index just past the closing quote of the string starting at `start`. */
+/** Index just past the closing quote of the string starting at `start` (jumps from quote to quote). */
 function stringEnd(text: string, start: number): number {
-  let i = start + 1;
-  while (text.charCodeAt(i) !== 0x22) i += text.charCodeAt(i) === 0x5c ? 2 : 1;
-  return i + 1;
+  for (let from = start + 1; ; ) {
+    const quote = text.indexOf('"', from);
+    let before = quote - 1;
+    while (text.charCodeAt(before) === 0x5c) before--;
+    if ((quote - 1 - before) % 2 === 0) return quote + 1; // an even run of backslashes escapes itself, not the quote
+    from = quote + 1;
+  }
+}
+
+/** The string token text[start, end) as its value. */
+function stringValue(text: string, start: number, end: number): string {
+  const raw = text.slice(start, end); // searched on its own: a search of `text` could run to its end for every string
+  return raw.includes('\\') ? (JSON.parse(raw) as string) : raw.slice(1, -1);
 }
 
 /**
  * The first duplicate key or lone surrogate in a text JSON.parse has already accepted
  * (so it is well-formed and the scan can be simple); undefined when there is none.
+ * One pass, no recursion; string values are skipped unless the text may hold a surrogate.
  */
 export function findAmbiguity(text: string): JsonAmbiguity | undefined {
+  const surrogatesPossible = MAYBE_SURROGATE_RE.test(text);
   const frames: Frame[] = [];
   for (let i = 0; i < text.length; ) {
     const ch = text.charCodeAt(i);
     const top = frames[frames.length - 1];
-    if (ch === 0x7b || ch === 0x5b) {
-      // `{` `[`: the containers' segments form the path of what is inside them.
-      frames.push({ keys: ch === 0x7b ? new Set() : null, segment: ch === 0x7b ? '' : '0', index: 0, expectKey: ch === 0x7b });
+    if (ch === 0x22) {
+      const end = stringEnd(text, i);
+      const isKey = top !== undefined && top.keys !== null && top.expectKey;
+      if (isKey || surrogatesPossible) {
+        const value = stringValue(text, i, end);
+        if (surrogatesPossible && LONE_SURROGATE_RE.test(value)) {
+          return { kind: 'lone-surrogate', path: isKey ? keyPath(frames, value) : pathOf(frames) };
+        }
+        if (isKey && top.keys !== null) {
+          if (top.keys.has(value)) return { kind: 'duplicate-key', path: keyPath(frames, value), key: value };
+          top.keys.add(value);
+          top.key = value;
+          top.expectKey = false;
+        }
+      }
+      i = end;
+    } else if (ch === 0x7b || ch === 0x5b) {
+      frames.push({ keys: ch === 0x7b ? new Set() : null, key: '', index: 0, expectKey: ch === 0x7b });
       i++;
     } else if (ch === 0x7d || ch === 0x5d) {
       frames.pop();
       i++;
     } else if (ch === 0x2c && top !== undefined) {
-      if (top.keys === null) top.segment = String(++top.index);
+      if (top.keys === null) top.index++;
       else top.expectKey = true;
       i++;
-    } else if (ch === 0x22) {
-      const end = stringEnd(text, i);
-      const raw = text.slice(i, end);
-      // Raw text came from strict UTF-8, so only a `\u` escape can make a lone surrogate.
-      const value = raw.includes('\\') ? (JSON.parse(raw) as string) : raw.slice(1, -1);
-      const isKey = top !== undefined && top.keys !== null && top.expectKey;
-      const where = isKey ? `${pathOf(frames.slice(0, -1))}/${pointerSegment(value)}` : pathOf(frames) || '/';
-      if (LONE_SURROGATE_RE.test(value)) return { kind: 'lone-surrogate', path: where };
-      if (isKey && top.keys !== null) {
-        if (top.keys.has(value)) return { kind: 'duplicate-key', path: where, key: value };
-        top.keys.add(value);
-        top.segment = pointerSegment(value);
-        top.expectKey = false;
-      }
-      i = end;
     } else {
       i++; // whitespace, `:`, numbers, true, false, null
     }
@@ -86,9 +100,15 @@ export function findAmbiguity(text: string): JsonAmbiguity | undefined {
   return undefined;
 }
 
-/** JSON pointer of the value being read: the current member or element of every open container. */
+/** JSON pointer of the value being read: the current member or element of every open container (built only for a finding). */
 function pathOf(frames: readonly Frame[]): string {
-  return frames.map((frame) => `/${frame.segment}`).join('');
+  return frames.map((frame) => `/${frame.keys === null ? String(frame.index) : pointerSegment(frame.key)}`).join('') || '/';
+}
+
+/** JSON pointer of a key of the innermost object. */
+function keyPath(frames: readonly Frame[], key: string): string {
+  const outer = frames.slice(0, -1);
+  return `${outer.length === 0 ? '' : pathOf(outer)}/${pointerSegment(key)}`;
 }
 
 function refusal(code: string, detail: string, errors: FieldError[] = []): ProblemError {
