@@ -13,7 +13,7 @@ async function main(): Promise<void> {
   const keys = config.apiKeysFile === undefined ? undefined : loadKeysFile(config.apiKeysFile);
   const store = openStore({ dataDir: config.dataDir, ...(config.eventStoreUrl === undefined ? {} : { eventStoreUrl: config.eventStoreUrl }) });
   const service = createFundYearService({ store, dataDir: config.dataDir });
-  const app = await buildApp({ service, keys, logger: { level: config.logLevel } });
+  const app = await buildApp({ service, keys, logger: { level: config.logLevel }, limits: config.http });
 
   let stopping = false;
   const stop = async (signal: NodeJS.Signals): Promise<void> => {

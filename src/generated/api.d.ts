@@ -35,7 +35,7 @@ export interface paths {
         };
         /**
          * List fund-years
-         * @description Fund-years visible to the caller (its key's funds), with summary positions. Never a shorter list: the summary first catches up with the log as it stands at the request; if it cannot within 5 s, 503 `summary-catching-up`.
+         * @description Fund-years visible to the caller (its key's funds), with summary positions, one page at a time in order of fund id then year: at most `limit` (default 100, maximum 1000) after the fund-year `after`. While more follow, the answer has a `Link: <…>; rel="next"` header with the next page's URL. Never a shorter list: the summary first catches up with the log as it stands at the request; if it cannot within 5 s, 503 `summary-catching-up`.
          *
          *     Who: admin, partner, auditor.
          */
@@ -706,7 +706,7 @@ export interface components {
         };
         /**
          * FundSummaryList
-         * @description Fund-years visible to the caller.
+         * @description Fund-years visible to the caller: one page, in order of fund id then year.
          */
         FundSummaryList: components["schemas"]["FundSummary"][];
         /**
@@ -1187,22 +1187,30 @@ export interface operations {
     };
     listFunds: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Page size, 1 to 1000; default 100. */
+                limit?: string;
+                /** @description Start after this fund-year, written `<fundId>/<year>` (the last item of the previous page; the `Link: rel="next"` header carries it). Absent: the first page. */
+                after?: string;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The fund-years. */
+            /** @description A page of fund-years. */
             200: {
                 headers: {
+                    /** @description Present while more fund-years follow: `</v1/funds?limit=…&after=…>; rel="next"` (RFC 8288). */
+                    Link?: string;
                     [name: string]: unknown;
                 };
                 content: {
                     "application/json": components["schemas"]["FundSummaryList"];
                 };
             };
+            400: components["responses"]["Problem400"];
             401: components["responses"]["Problem401"];
             500: components["responses"]["Problem500"];
             503: components["responses"]["Problem503"];

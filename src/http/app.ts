@@ -6,6 +6,10 @@ import Fastify, { type FastifyInstance, type FastifyServerOptions } from 'fastif
 import type { FundYearService } from '../app/service-types.js';
 import { createAjv } from './ajv.js';
 import authPlugin, { type KeyRecord } from './auth.js';
+import { clientErrorHandler } from './client-error.js';
+import { repeatedHeaderProblem, repeatedSingletonHeader } from './headers.js';
+import { registerStrictJsonParser } from './json-body.js';
+import { capConnections, HTTP_LIMITS_DEFAULT, serverTimeoutOptions, type HttpLimits } from './limits.js';
 import { readOpenApiFile } from './openapi.js';
 import problemPlugin, { makeProblem, problemForError, sendProblem } from './problem.js';
 import agreementsRoutes from './routes/agreements.js';
@@ -32,6 +36,8 @@ export interface BuildAppOptions {
   /** Pino options (or true for defaults); keys and bodies are redacted whatever is passed. */
   logger?: boolean | object;
   bodyLimit?: number;
+  /** Timeouts and the connection cap (HTTP_LIMITS_DEFAULT for what is not given). */
+  limits?: Partial<HttpLimits>;
 }
 
 export const BODY_LIMIT_DEFAULT = 1024 * 1024;
@@ -59,9 +65,12 @@ function forSerializer(schema: JsonSchema): JsonSchema {
 export async function buildApp(options: BuildAppOptions): Promise<FastifyInstance> {
   const schemas = loadSchemas();
   const ajv = createAjv(schemas);
+  const limits: HttpLimits = { ...HTTP_LIMITS_DEFAULT, ...options.limits };
   const app = Fastify({
     logger: loggerOptions(options.logger),
     bodyLimit: options.bodyLimit ?? BODY_LIMIT_DEFAULT,
+    ...serverTimeoutOptions(limits),
+    clientErrorHandler,
     genReqId: requestId,
     requestIdHeader: false,
     // fast-json-stringify's own Ajv picks anyOf/if branches of response schemas; 2020-12 annotations are not type errors.
@@ -76,7 +85,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
     return shared ?? ajv.compile(schema);
   });
   for (const schema of schemas.byName.values()) app.addSchema(forSerializer(schema));
+  capConnections(app, limits);
   app.removeContentTypeParser('text/plain'); // request bodies are JSON only: anything else is 415
+  registerStrictJsonParser(app);
   app.decorate('service', options.service);
   // While stopping, requests already in flight finish; a new one on a kept-alive connection is
   // told to go elsewhere, as problem+json like every other answer, and the connection closes.
@@ -90,6 +101,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
       reply.header('connection', 'close');
       return sendProblem(request, reply, makeProblem(503, 'shutting-down', 'The service is stopping; send the request again shortly.'));
     }
+    // Before the auth hook: which of two keys was meant is never guessed at.
+    const repeated = repeatedSingletonHeader(request.raw.rawHeaders);
+    if (repeated !== undefined) return sendProblem(request, reply, repeatedHeaderProblem(repeated));
   });
 
   await app.register(problemPlugin);

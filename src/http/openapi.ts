@@ -140,7 +140,12 @@ function operation(collector: ComponentCollector, schemas: SchemaSet, route: Rou
   const success = route.success.body.kind === 'csv'
     ? { 'text/csv': { schema: { type: 'string' } } }
     : { 'application/json': { schema: collector.ref(route.success.body.schema) } };
-  const responses: Record<string, unknown> = { [String(route.success.status)]: { description: route.success.description, content: success } };
+  const ok: Record<string, unknown> = { description: route.success.description };
+  if (route.success.headers !== undefined) {
+    ok['headers'] = Object.fromEntries(Object.entries(route.success.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }]));
+  }
+  ok['content'] = success;
+  const responses: Record<string, unknown> = { [String(route.success.status)]: ok };
   for (const status of problemStatuses(route)) responses[String(status)] = { $ref: `#/components/responses/Problem${status}` };
   const op: Record<string, unknown> = {
     operationId: route.operationId,

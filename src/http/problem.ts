@@ -102,6 +102,9 @@ export function problemForError(error: unknown): { problem: Problem; internal: b
     return { problem: makeProblem(400, 'validation', `The ${where} does not match its schema.`, errors), internal: false };
   }
   const code = fastifyError?.code;
+  // The body stopped arriving because the connection was closed (by the client, or by the
+  // request timeout): nobody is left to answer, and it is not the service's fault.
+  if (code === 'ECONNRESET') return { problem: makeProblem(400, 'request-aborted', 'The connection closed before the request arrived in full.'), internal: false };
   if (typeof code === 'string' && code.startsWith('FST_')) {
     const known = FRAMEWORK_PROBLEMS[code];
     if (known !== undefined) return { problem: makeProblem(known.status, known.code, known.detail), internal: false };

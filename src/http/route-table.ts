@@ -34,7 +34,13 @@ export interface RouteSpec {
   body?: string;
   /** The operation honours an `Idempotency-Key` header. */
   idempotencyKey: boolean;
-  success: { status: 200 | 201; description: string; body: SuccessBody };
+  success: {
+    status: 200 | 201;
+    description: string;
+    body: SuccessBody;
+    /** Response headers worth documenting (name → description); their values are strings. */
+    headers?: Readonly<Record<string, string>>;
+  };
   /** Problem statuses besides the ones every route of its kind can answer. */
   problems: readonly number[];
   /** A valid request body, shown in the docs and used by the auth walk test. */
@@ -66,9 +72,12 @@ export const ROUTES = [
   {
     operationId: 'listFunds', method: 'get', path: '/v1/funds', tag: 'fund-years',
     summary: 'List fund-years',
-    description: 'Fund-years visible to the caller (its key\'s funds), with summary positions. Never a shorter list: the summary first catches up with the log as it stands at the request; if it cannot within 5 s, 503 `summary-catching-up`.',
-    access: anyKey, idempotencyKey: false,
-    success: { status: 200, description: 'The fund-years.', body: { kind: 'json', schema: 'fund-summary-list' } },
+    description: 'Fund-years visible to the caller (its key\'s funds), with summary positions, one page at a time in order of fund id then year: at most `limit` (default 100, maximum 1000) after the fund-year `after`. While more follow, the answer has a `Link: <…>; rel="next"` header with the next page\'s URL. Never a shorter list: the summary first catches up with the log as it stands at the request; if it cannot within 5 s, 503 `summary-catching-up`.',
+    access: anyKey, querystring: 'funds-query', idempotencyKey: false,
+    success: {
+      status: 200, description: 'A page of fund-years.', body: { kind: 'json', schema: 'fund-summary-list' },
+      headers: { Link: 'Present while more fund-years follow: `</v1/funds?limit=…&after=…>; rel="next"` (RFC 8288).' },
+    },
     problems: [503],
   },
   {

@@ -51,6 +51,9 @@ async function refuseBody(request: FastifyRequest): Promise<void> {
   }
 }
 
+/** Operations without a body accept at most `{}` and some whitespace: no reason to read a MiB. */
+export const NO_BODY_LIMIT = 1024;
+
 function register<Op extends OperationId>(app: FastifyInstance, operationId: Op, handle: (request: FastifyRequest, reply: FastifyReply) => Promise<unknown>): void {
   const spec: RouteSpec = routeSpec(operationId);
   const method = spec.method.toUpperCase() as HTTPMethods;
@@ -59,7 +62,7 @@ function register<Op extends OperationId>(app: FastifyInstance, operationId: Op,
     url: fastifyUrl(spec.path),
     schema: routeSchema(spec),
     config: { access: spec.access, operationId },
-    ...(spec.body === undefined && spec.method !== 'get' ? { preValidation: refuseBody } : {}),
+    ...(spec.body === undefined && spec.method !== 'get' ? { preValidation: refuseBody, bodyLimit: NO_BODY_LIMIT } : {}),
     handler: async (request, reply) => {
       const answer = await handle(request, reply);
       reply.code(spec.success.status);

@@ -9,15 +9,25 @@ import { runKeysCli, type Io } from '../../src/cli/keys-command.js';
 import { hashKey, KeyRing, loadKeysFile } from '../../src/http/auth.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 
+const HTTP_DEFAULTS = { requestTimeoutMs: 30_000, headersTimeoutMs: 10_000, keepAliveTimeoutMs: 5_000, connectionTimeoutMs: 60_000, connectionsMax: 256 };
+
 test('configuration: defaults', async (t) => {
-  t.same(loadConfig({}), { port: 3000, host: '127.0.0.1', dataDir: './data', logLevel: 'info' });
-  t.same(loadConfig({ PORT: '', API_KEYS_FILE: ' ', EVENTSTORE_URL: '' }), { port: 3000, host: '127.0.0.1', dataDir: './data', logLevel: 'info' }, 'empty means unset');
+  const defaults = { port: 3000, host: '127.0.0.1', dataDir: './data', logLevel: 'info', http: HTTP_DEFAULTS };
+  t.strictSame(loadConfig({}), defaults);
+  t.strictSame(loadConfig({ PORT: '', API_KEYS_FILE: ' ', EVENTSTORE_URL: '', HTTP_REQUEST_TIMEOUT_MS: '', HTTP_CONNECTIONS_MAX: ' ' }), defaults, 'empty means unset');
 });
 
 test('configuration: every variable', async (t) => {
-  t.same(
-    loadConfig({ PORT: '8080', HOST: '0.0.0.0', DATA_DIR: '/var/lib/poolshare', EVENTSTORE_URL: 'esdb://127.0.0.1:2113?tls=false', API_KEYS_FILE: '/etc/poolshare/keys.json', LOG_LEVEL: 'warn' }),
-    { port: 8080, host: '0.0.0.0', dataDir: '/var/lib/poolshare', eventStoreUrl: 'esdb://127.0.0.1:2113?tls=false', apiKeysFile: '/etc/poolshare/keys.json', logLevel: 'warn' },
+  t.strictSame(
+    loadConfig({
+      PORT: '8080', HOST: '0.0.0.0', DATA_DIR: '/var/lib/poolshare', EVENTSTORE_URL: 'esdb://127.0.0.1:2113?tls=false', API_KEYS_FILE: '/etc/poolshare/keys.json', LOG_LEVEL: 'warn',
+      HTTP_REQUEST_TIMEOUT_MS: '20000', HTTP_HEADERS_TIMEOUT_MS: '20000', HTTP_KEEP_ALIVE_TIMEOUT_MS: '1000', HTTP_CONNECTION_TIMEOUT_MS: '90000', HTTP_CONNECTIONS_MAX: '1000',
+    }),
+    {
+      port: 8080, host: '0.0.0.0', dataDir: '/var/lib/poolshare', logLevel: 'warn',
+      http: { requestTimeoutMs: 20_000, headersTimeoutMs: 20_000, keepAliveTimeoutMs: 1_000, connectionTimeoutMs: 90_000, connectionsMax: 1000 },
+      eventStoreUrl: 'esdb://127.0.0.1:2113?tls=false', apiKeysFile: '/etc/poolshare/keys.json',
+    },
   );
   t.equal(loadConfig({ PORT: '0' }).port, 0, 'any free port');
 });
@@ -31,6 +41,12 @@ test('configuration: refused with a clear message', async (t) => {
     [{ LOG_LEVEL: 'verbose' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
     [{ EVENTSTORE_URL: 'http://127.0.0.1:2113' }, /EVENTSTORE_URL must be an esdb:\/\//],
     [{ EVENTSTORE_URL: 'not a url' }, /EVENTSTORE_URL is not a URL/],
+    [{ HTTP_REQUEST_TIMEOUT_MS: '0' }, /HTTP_REQUEST_TIMEOUT_MS must be a whole number from 1 to 3600000, not "0"/],
+    [{ HTTP_CONNECTION_TIMEOUT_MS: '1.5' }, /HTTP_CONNECTION_TIMEOUT_MS must be a whole number/],
+    [{ HTTP_KEEP_ALIVE_TIMEOUT_MS: '3600001' }, /HTTP_KEEP_ALIVE_TIMEOUT_MS must be a whole number from 1 to 3600000/],
+    [{ HTTP_CONNECTIONS_MAX: '0' }, /HTTP_CONNECTIONS_MAX must be a whole number from 1 to 100000/],
+    [{ HTTP_CONNECTIONS_MAX: '-5' }, /HTTP_CONNECTIONS_MAX/],
+    [{ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '6000' }, /HTTP_HEADERS_TIMEOUT_MS \(6000\) must not exceed HTTP_REQUEST_TIMEOUT_MS \(5000\)/],
   ];
   for (const [env, message] of bad) t.throws(() => loadConfig(env), { name: 'ConfigError', message }, JSON.stringify(env));
   t.ok(new ConfigError('x') instanceof Error);
