@@ -15,11 +15,13 @@ import {
   requireRevision,
   settlementRecord,
   settlementView,
+  storedBodyDigest,
   type ExistingFundYear,
   type FundYearEvent,
   type FundYearState,
   type SettlementEntry,
 } from '../domain/fundyear/index.js';
+import { chainFieldsOf } from '../domain/chain.js';
 import { positions } from '../domain/positions.js';
 import type { EventStore } from '../store/port.js';
 import { actorOf, canSeeFund, requireAuditReader, requireFundScope } from './access.js';
@@ -30,6 +32,7 @@ import {
   type CommandSpec,
   type RunnerDeps,
 } from './command-runner.js';
+import { chainHashAt, lastEvent, walkChain } from './integrity.js';
 import { loadStream, stateAt, STREAM_CACHE_MAX_DEFAULT, StreamCache, type FoldedStream } from './stream-cache.js';
 import { settlementStatementCsv } from './statement-csv.js';
 import { SummaryBehindError, SummaryProjection, summaryFile } from './summary.js';
@@ -84,8 +87,18 @@ function entryOf(fy: ExistingFundYear, settlementId: string): SettlementEntry {
   return entry;
 }
 
+/** The API's settlement: a settlement recorded before the chain has a null chain hash. */
+function toSettlement(fy: ExistingFundYear, entry: SettlementEntry): T.Settlement {
+  const view = settlementView(fy, entry);
+  return { ...view, chainHash: view.chainHash ?? null };
+}
+
 function settlementOf(fy: ExistingFundYear, settlementId: string): T.Settlement {
-  return settlementView(fy, entryOf(fy, settlementId));
+  return toSettlement(fy, entryOf(fy, settlementId));
+}
+
+function fundYearNotFound(ref: T.FundYearRef): DomainError {
+  return new DomainError('not-found', 'fund-year-not-found', `no fund-year ${ref.fundId} ${ref.year}`);
 }
 
 class Service implements T.FundYearService {
@@ -141,7 +154,7 @@ class Service implements T.FundYearService {
     const stream = fundYearStream(ref.fundId, ref.year);
     // An id that cannot name a fund-year names none: 404, as for any other unknown fund-year.
     const folded: FoldedStream | undefined = isFundId(ref.fundId) && isYear(ref.year) ? await loadStream(this.store, this.runner.cache, stream, this.runner.eventsMax) : undefined;
-    if (folded === undefined || folded.state.status === 'none') throw new DomainError('not-found', 'fund-year-not-found', `no fund-year ${ref.fundId} ${ref.year}`);
+    if (folded === undefined || folded.state.status === 'none') throw fundYearNotFound(ref);
     return { fy: folded.state, stream, at: async (revision) => existing(await stateAt(this.store, stream, folded, revision)) };
   }
 
@@ -217,6 +230,7 @@ class Service implements T.FundYearService {
   }
 
   calculateSettlement(ctx: T.RequestContext, ref: T.FundYearRef, body: T.CalculateSettlementBody): Promise<T.Settlement> {
+    const stream = fundYearStream(ref.fundId, ref.year);
     return this.run(ctx, ref, {
       operation: 'calculateSettlement', request: { ref, body }, onBehalfOf: null,
       command: async (state, at) => {
@@ -225,7 +239,9 @@ class Service implements T.FundYearService {
         const inRange = Number.isSafeInteger(asOfRevision) && asOfRevision >= 0 && asOfRevision <= state.revision;
         // Out of range: no fund-year at all, which decide refuses (invalid-revision).
         const basis = inRange ? await at(asOfRevision) : fold([]);
-        const data = { settlementId: this.newId(), mode: body.mode, asOfRevision, calculatedAt: this.runner.now(), basis };
+        // Which log the figures came from: the chain hash at that revision, read on this attempt.
+        const chainHash = inRange ? await chainHashAt(this.store, stream, asOfRevision) : undefined;
+        const data = { settlementId: this.newId(), mode: body.mode, asOfRevision, calculatedAt: this.runner.now(), basis, ...(chainHash === undefined ? {} : { chainHash }) };
         return { type: 'CalculateSettlement', actor: actorOf(ctx.principal), data };
       },
       answer: (after, events) => settlementOf(existing(after), lastOf(events, 'SettlementCalculated').data.settlementId),
@@ -234,21 +250,46 @@ class Service implements T.FundYearService {
 
   async listSettlements(ctx: T.RequestContext, ref: T.FundYearRef): Promise<T.Settlement[]> {
     const { fy } = await this.read(ctx, ref);
-    return fy.settlements.map((entry) => settlementView(fy, entry)).reverse();
+    return fy.settlements.map((entry) => toSettlement(fy, entry)).reverse();
   }
 
   async getSettlement(ctx: T.RequestContext, ref: T.FundYearRef, settlementId: string): Promise<T.Settlement> {
     return settlementOf((await this.read(ctx, ref)).fy, settlementId);
   }
 
+  /**
+   * Three checks (docs/integrity.md): the figures recomputed from the log at asOfRevision give
+   * the recorded digest; the stored body still hashes to it; and the chain is intact up to the
+   * settlement's own event, with the recorded chain hash that of the event at asOfRevision.
+   */
   async verifySettlement(ctx: T.RequestContext, ref: T.FundYearRef, settlementId: string): Promise<T.VerificationView> {
-    const { fy, at } = await this.read(ctx, ref);
-    const { record } = entryOf(fy, settlementId);
+    const { fy, stream, at } = await this.read(ctx, ref);
+    const entry = entryOf(fy, settlementId);
+    const { record } = entry;
     // The same computation as when it was calculated, from the log's prefix up to its revision.
     const basis = await at(record.asOfRevision);
     const { settlementId: id, mode, asOfRevision, calculatedAt } = record;
-    const recomputed = settlementRecord(basis, { settlementId: id, mode, asOfRevision, calculatedAt });
-    return { settlementId, asOfRevision, digest: record.digest, recomputedDigest: recomputed.digest, match: recomputed.digest === record.digest };
+    const recomputedDigest = settlementRecord(basis, { settlementId: id, mode, asOfRevision, calculatedAt }).digest;
+    const bodyDigest = storedBodyDigest(record);
+    const firstBroken = await this.settlementChainBreak(stream, entry);
+    const checks = { figures: recomputedDigest === record.digest, storedBody: bodyDigest === record.digest, chain: firstBroken === null };
+    return {
+      settlementId, asOfRevision, digest: record.digest, recomputedDigest, storedBodyDigest: bodyDigest, chainHash: record.chainHash ?? null,
+      match: checks.figures && checks.storedBody && checks.chain, checks, firstBroken,
+    };
+  }
+
+  /** The chain up to the settlement's own event, then its recorded chain hash against the event at asOfRevision. */
+  private async settlementChainBreak(stream: string, entry: SettlementEntry): Promise<T.ChainBreakView | null> {
+    const walk = await walkChain(this.store, stream, { toRevision: entry.revision, maxEvents: this.runner.eventsMax });
+    if (walk.firstBroken !== null) return walk.firstBroken;
+    const { asOfRevision, chainHash } = entry.record;
+    if (chainHash === undefined) {
+      return { revision: entry.revision, reason: 'chain-hash-missing', detail: `the settlement at revision ${entry.revision} records no chain hash` };
+    }
+    const found = await chainHashAt(this.store, stream, asOfRevision);
+    if (found === chainHash) return null;
+    return { revision: asOfRevision, reason: 'chain-hash-mismatch', detail: `the settlement records chain hash ${chainHash}, but the event at revision ${asOfRevision} has ${String(found)}` };
   }
 
   approveSettlement(ctx: T.RequestContext, ref: T.FundYearRef, settlementId: string): Promise<T.CommandResult & T.Settlement> {
@@ -279,6 +320,23 @@ class Service implements T.FundYearService {
     return page.map((e) => ({
       revision: Number(e.revision), position: e.position.toString(), eventId: e.id, type: e.type, data: e.data, metadata: e.metadata,
     }));
+  }
+
+  /**
+   * The chain walked from revision 0 to the stream's last event as the store holds it. Not
+   * through the fold: a store with a missing revision cannot be folded, but can be reported.
+   */
+  async integrity(ctx: T.RequestContext, ref: T.FundYearRef): Promise<T.IntegrityView> {
+    requireAuditReader(ctx.principal);
+    requireFundScope(ctx.principal, ref.fundId);
+    const stream = fundYearStream(ref.fundId, ref.year);
+    // Read first: events appended while walking are not part of this answer.
+    const last = isFundId(ref.fundId) && isYear(ref.year) ? await lastEvent(this.store, stream) : undefined;
+    if (last === undefined) throw fundYearNotFound(ref);
+    const revision = Number(last.revision);
+    const walk = await walkChain(this.store, stream, { toRevision: revision, maxEvents: this.runner.eventsMax });
+    const head = chainFieldsOf(last.metadata)?.hash ?? null;
+    return { revision, head, intact: walk.firstBroken === null, firstBroken: walk.firstBroken };
   }
 
   async listFunds(ctx: T.RequestContext): Promise<T.FundSummary[]> {

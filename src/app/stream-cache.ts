@@ -4,6 +4,7 @@
 // instances or processes on one store stay correct for the same reason: each one's cache
 // is only ever a prefix, and every command or read first catches up from the store.
 // Only events read back from the store, or acknowledged by its append, are folded in.
+import { GENESIS_HASH, linkHash } from '../domain/chain.js';
 import { DomainError } from '../domain/errors.js';
 import { asFundYearEvent, fold, initialState, type FundYearEvent, type FundYearState } from '../domain/fundyear/index.js';
 import type { EventStore, RecordedEvent } from '../store/port.js';
@@ -30,9 +31,11 @@ export interface FoldedStream {
   readonly state: FundYearState;
   /** Idempotency-Key → the events that carry it, from the metadata of every event folded in. */
   readonly keys: ReadonlyMap<string, KeyedRequest>;
+  /** The chain hash the next event links to (src/domain/chain.ts): the last event's, GENESIS_HASH for none. */
+  readonly lastHash: string;
 }
 
-export const EMPTY_STREAM: FoldedStream = { revision: -1, state: initialState(), keys: new Map() };
+export const EMPTY_STREAM: FoldedStream = { revision: -1, state: initialState(), keys: new Map(), lastHash: GENESIS_HASH };
 
 /** One event to fold in: its domain form and the metadata it was (or is being) recorded with. */
 export interface FoldableEvent {
@@ -60,7 +63,10 @@ export function extend(base: FoldedStream, events: readonly FoldableEvent[]): Fo
     const seen = keys.get(keyed.key);
     keys.set(keyed.key, seen ? { ...seen, revisions: [...seen.revisions, revision] } : { requestHash: keyed.hash, revisions: [revision] });
   });
-  return { revision: base.revision + events.length, state, keys: keys ?? base.keys };
+  const revision = base.revision + events.length;
+  const last = events[events.length - 1]!;
+  const lastHash = linkHash({ revision, type: last.event.type, data: last.event.data, metadata: last.metadata });
+  return { revision, state, keys: keys ?? base.keys, lastHash };
 }
 
 /** Least-recently-used bound on the streams held; `max` 0 holds nothing (every read folds from scratch). */

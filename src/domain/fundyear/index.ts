@@ -4,4 +4,4 @@ export * from './events.js';
 export * from './commands.js';
 export * from './state.js';
 export { decide } from './decide.js';
-export { settlementRecord, requireRevision, type SettlementHeader } from './decide-settlement.js';
+export { settlementRecord, storedBodyDigest, requireRevision, type SettlementHeader } from './decide-settlement.js';
