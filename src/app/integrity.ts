@@ -2,9 +2,10 @@
 // through the stream cache or the fold, which trust what they read. The walk reads in pages
 // and yields to the event loop between them, so a long stream never blocks other requests.
 import { setImmediate as yieldToEventLoop } from 'node:timers/promises';
-import { checkLink, GENESIS_HASH, linkHash, type ChainBreak, type ChainedEvent } from '../domain/chain.js';
+import { chainFieldsOf, checkLink, GENESIS_HASH, linkHash, type ChainBreak, type ChainedEvent } from '../domain/chain.js';
 import { DomainError } from '../domain/errors.js';
 import type { EventStore, RecordedEvent } from '../store/port.js';
+import type { IntegrityView } from './service-types.js';
 
 /** Events hashed between two yields to the event loop. */
 export const CHAIN_PAGE_SIZE = 500;
@@ -36,14 +37,18 @@ export async function walkChain(store: EventStore, stream: string, options: { to
   let prevHash = GENESIS_HASH;
   while (expected <= last) {
     const count = Math.min(CHAIN_PAGE_SIZE, last - expected + 1);
-    const page = await store.readStream(stream, { fromRevision: BigInt(expected), toRevision: BigInt(last), maxCount: count });
-    for (const event of page) {
+    const page = await readPage(store, stream, expected, last, count);
+    for (const event of page.events) {
       const link = checkLink(expected, prevHash, chained(event));
       if (!link.ok) return { lastRevision: Number(event.revision), head: null, firstBroken: link.broken };
       prevHash = link.hash;
       expected += 1;
     }
-    if (page.length < count) break;
+    if (page.unreadable !== undefined) {
+      const detail = `the event after revision ${expected - 1} cannot be read as JSON (${page.unreadable})`;
+      return { lastRevision: expected - 1, head: null, firstBroken: { revision: expected, reason: 'unreadable', detail } };
+    }
+    if (page.events.length < count) break;
     await yieldToEventLoop();
   }
   if (toRevision !== undefined && expected <= toRevision) {
@@ -53,10 +58,52 @@ export async function walkChain(store: EventStore, stream: string, options: { to
   return { lastRevision: expected - 1, head: expected === 0 ? null : prevHash, firstBroken: null };
 }
 
-/** The stream's last event as stored, or undefined for an empty stream. */
-export async function lastEvent(store: EventStore, stream: string): Promise<RecordedEvent | undefined> {
-  const [event] = await store.readStream(stream, { direction: 'backwards', maxCount: 1 });
-  return event;
+/**
+ * Up to `count` events from `from`. A store whose row no longer parses as JSON (an edited byte)
+ * throws a SyntaxError for the whole page: the events before that row are read one at a time,
+ * so the walk can check them and name the unreadable one. Any other error is the store's, and is thrown.
+ */
+async function readPage(store: EventStore, stream: string, from: number, to: number, count: number): Promise<{ events: RecordedEvent[]; unreadable?: string }> {
+  try {
+    return { events: await store.readStream(stream, { fromRevision: BigInt(from), toRevision: BigInt(to), maxCount: count }) };
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+  }
+  const events: RecordedEvent[] = [];
+  let after = from;
+  while (events.length < count) {
+    try {
+      const [event] = await store.readStream(stream, { fromRevision: BigInt(after), toRevision: BigInt(to), maxCount: 1 });
+      if (event === undefined) return { events };
+      events.push(event);
+      after = Number(event.revision) + 1;
+    } catch (error) {
+      if (!(error instanceof SyntaxError)) throw error;
+      return { events, unreadable: error.message };
+    }
+  }
+  return { events };
+}
+
+/**
+ * The whole stream's chain, from revision 0 to its last event as read before the walk (events
+ * appended meanwhile are not part of the answer); undefined for a stream with no events.
+ */
+export async function checkStream(store: EventStore, stream: string, maxEvents: number): Promise<IntegrityView | undefined> {
+  let last: RecordedEvent | undefined;
+  try {
+    [last] = await store.readStream(stream, { direction: 'backwards', maxCount: 1 });
+    if (last === undefined) return undefined;
+  } catch (error) {
+    if (!(error instanceof SyntaxError)) throw error;
+    // The last event itself is unreadable: walk to wherever the stream ends; the walk names it.
+    const walk = await walkChain(store, stream, { maxEvents });
+    return { revision: walk.firstBroken?.revision ?? walk.lastRevision, head: null, intact: walk.firstBroken === null, firstBroken: walk.firstBroken };
+  }
+  const revision = Number(last.revision);
+  const walk = await walkChain(store, stream, { toRevision: revision, maxEvents });
+  const head = chainFieldsOf(last.metadata)?.hash ?? null;
+  return { revision, head, intact: walk.firstBroken === null, firstBroken: walk.firstBroken };
 }
 
 /**

@@ -129,8 +129,8 @@ export interface VerificationView {
   asOfRevision: number;
   /** The digest the settlement records. */
   digest: string;
-  /** The digest of the settlement recomputed from the log at asOfRevision. */
-  recomputedDigest: string;
+  /** The digest of the settlement recomputed from the log at asOfRevision; null if that log, broken, no longer settles. */
+  recomputedDigest: string | null;
   /** The digest of the settlement's body as stored. */
   storedBodyDigest: string;
   /** The chain hash the settlement records (null: recorded before the chain). */

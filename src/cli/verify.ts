@@ -118,7 +118,8 @@ function statementOf(file: string, rows: string[][]): Statement {
 
 // ---- the service ----------------------------------------------------------------
 
-type Answer<T> = { status: 200; body: T } | { status: 403 } | { status: 404 };
+/** A 200 with its body, or another status with what the problem+json said. */
+type Answer<T> = { status: 200; body: T } | { status: Exclude<number, 200>; why: string };
 
 class Service {
   constructor(private readonly url: string, private readonly key: string, private readonly fetcher: typeof fetch) {}
@@ -131,15 +132,19 @@ class Service {
       throw new CannotCheck(`cannot reach ${this.url}: ${(error as Error).message}`);
     }
     if (res.status === 200) return { status: 200, body: (as === 'json' ? await res.json() : await res.text()) as T };
-    if (res.status === 403 || res.status === 404) return { status: res.status === 403 ? 403 : 404 };
     const problem = (await res.json().catch(() => ({}))) as { title?: string; detail?: string };
-    const why = res.status === 401 ? 'the key was refused' : 'the service answered';
-    throw new CannotCheck(`${why}: ${res.status} ${problem.title ?? res.statusText}${problem.detail === undefined ? '' : ` (${problem.detail})`}, for GET ${pathname}`);
+    const why = `${res.status} ${problem.title ?? res.statusText}${problem.detail === undefined ? '' : ` (${problem.detail})`}, for GET ${pathname}`;
+    if (res.status === 401) throw new CannotCheck(`the key was refused: ${why}`);
+    return { status: res.status, why };
   }
 }
 
-function unusable(pathname: string, status: number): CannotCheck {
-  return new CannotCheck(`the service answered ${status} for GET ${pathname}: this key may not read it`);
+function isOk<T>(answer: Answer<T>): answer is { status: 200; body: T } {
+  return answer.status === 200;
+}
+
+function cannotUse(answer: { why: string }): CannotCheck {
+  return new CannotCheck(`the service answered ${answer.why}`);
 }
 
 /** Every way the statement and the log disagree (empty: they match). */
@@ -148,22 +153,33 @@ async function check(statement: Statement, service: Service, out: (line: string)
   const base = `/v1/funds/${enc(statement.fundId)}/years/${enc(statement.year)}`;
   const settlementPath = `${base}/settlements/${enc(statement.settlementId)}`;
   const verified = await service.get<VerificationView>(`${settlementPath}/verification`, 'json');
-  if (verified.status === 404) return [`settlement ${statement.settlementId} of ${statement.fundId} ${statement.year} is not in the log`];
-  if (verified.status === 403) throw unusable(`${settlementPath}/verification`, 403);
+  if (!isOk(verified)) {
+    if (verified.status === 404) return [`settlement ${statement.settlementId} of ${statement.fundId} ${statement.year} is not in the log`];
+    // A log with a removed event cannot even be folded: its chain says where.
+    if (verified.status >= 500) {
+      const broken = await chainProblems(service, base, out);
+      if (broken.length > 0) return [`verification: the service could not verify the settlement: ${verified.why}`, ...broken];
+    }
+    throw cannotUse(verified);
+  }
   const problems = verificationProblems(statement, verified.body);
   const copy = await service.get<string>(`${settlementPath}/statement.csv`, 'text');
-  if (copy.status !== 200) throw unusable(`${settlementPath}/statement.csv`, copy.status);
+  if (!isOk(copy)) throw cannotUse(copy);
   problems.push(...rowProblems(statement.rows, parse(copy.body, { relax_column_count: true }) as string[][]));
-  const integrity = await service.get<IntegrityView>(`${base}/integrity`, 'json');
-  if (integrity.status === 403) {
-    out('note: the whole log was not walked (…/integrity is for auditor and admin keys); the verification checked the chain up to this settlement');
-  } else if (integrity.status === 404) {
-    throw unusable(`${base}/integrity`, 404);
-  } else if (!integrity.body.intact && integrity.body.firstBroken !== null) {
-    const b = integrity.body.firstBroken;
-    problems.push(`log: its hash chain breaks at revision ${b.revision} (${b.reason}): ${b.detail}`);
-  }
+  problems.push(...(await chainProblems(service, base, out)));
   return problems;
+}
+
+/** The whole log's chain, where the key may read it (auditor, admin); a partner's key is told what was not checked. */
+async function chainProblems(service: Service, base: string, out: (line: string) => void): Promise<string[]> {
+  const integrity = await service.get<IntegrityView>(`${base}/integrity`, 'json');
+  if (!isOk(integrity)) {
+    if (integrity.status !== 403) throw cannotUse(integrity);
+    out('note: the whole log was not walked (…/integrity is for auditor and admin keys); the verification checked the chain up to this settlement');
+    return [];
+  }
+  const broken = integrity.body.firstBroken;
+  return broken === null ? [] : [`log: its hash chain breaks at revision ${broken.revision} (${broken.reason}): ${broken.detail}`];
 }
 
 function verificationProblems(statement: Statement, v: VerificationView): string[] {
@@ -172,7 +188,11 @@ function verificationProblems(statement: Statement, v: VerificationView): string
   if (v.digest !== statement.digest) problems.push(`digest: the statement says ${statement.digest}, the log's settlement records ${v.digest}`);
   if (statement.chainHash === '') problems.push('chain hash: the statement carries none (made before the chain), so it cannot be tied to the log');
   else if (v.chainHash !== statement.chainHash) problems.push(`chain hash: the statement says ${statement.chainHash}, the log's settlement records ${String(v.chainHash)}`);
-  if (!v.checks.figures) problems.push(`figures: recomputed from the log at revision ${v.asOfRevision} they give ${v.recomputedDigest}, not the recorded ${v.digest}`);
+  if (!v.checks.figures) {
+    problems.push(v.recomputedDigest === null
+      ? `figures: the log at revision ${v.asOfRevision} can no longer be settled`
+      : `figures: recomputed from the log at revision ${v.asOfRevision} they give ${v.recomputedDigest}, not the recorded ${v.digest}`);
+  }
   if (!v.checks.storedBody) problems.push(`stored settlement: its body hashes to ${v.storedBodyDigest}, not its recorded digest ${v.digest}`);
   if (!v.checks.chain && v.firstBroken !== null) {
     problems.push(`chain: broken at revision ${v.firstBroken.revision} (${v.firstBroken.reason}): ${v.firstBroken.detail}`);

@@ -32,7 +32,9 @@ export type ChainBreakReason =
   /** The revision is absent, or another one stands in its place. */
   | 'revision-missing'
   /** The metadata has no (well-formed) `prevHash` and `hash`: written before the chain, or stripped. */
-  | 'chain-fields-missing';
+  | 'chain-fields-missing'
+  /** The stored event is not JSON any more (the store cannot read it back). */
+  | 'unreadable';
 
 export interface ChainBreak {
   revision: number;

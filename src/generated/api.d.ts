@@ -635,12 +635,12 @@ export interface components {
         };
         /**
          * ChainBreak
-         * @description Where a fund-year's hash chain first fails, and why. `hash-mismatch`: the event's revision, type, data or metadata no longer hash to the hash it records (it was edited). `prev-hash-mismatch`: its `prevHash` is not the previous event's hash (an event before it was removed, replaced or reordered). `revision-missing`: the revision is absent (deleted, or the stream is shorter than the settlement's revision). `chain-fields-missing`: its metadata has no `prevHash` and `hash` (written before the chain, or stripped). For a settlement only: `chain-hash-mismatch` (the chain hash it records is not that of the event at its asOfRevision) and `chain-hash-missing` (it records none).
+         * @description Where a fund-year's hash chain first fails, and why. `hash-mismatch`: the event's revision, type, data or metadata no longer hash to the hash it records (it was edited). `prev-hash-mismatch`: its `prevHash` is not the previous event's hash (an event before it was removed, replaced or reordered). `revision-missing`: the revision is absent (deleted, or the stream is shorter than the settlement's revision). `chain-fields-missing`: its metadata has no `prevHash` and `hash` (written before the chain, or stripped). `unreadable`: the stored event is no longer JSON. For a settlement only: `chain-hash-mismatch` (the chain hash it records is not that of the event at its asOfRevision) and `chain-hash-missing` (it records none).
          */
         ChainBreak: {
             revision: components["schemas"]["Revision"];
             /** @enum {string} */
-            reason: "hash-mismatch" | "prev-hash-mismatch" | "revision-missing" | "chain-fields-missing" | "chain-hash-mismatch" | "chain-hash-missing";
+            reason: "hash-mismatch" | "prev-hash-mismatch" | "revision-missing" | "chain-fields-missing" | "unreadable" | "chain-hash-mismatch" | "chain-hash-missing";
             detail: string;
         };
         /**
@@ -1056,8 +1056,8 @@ export interface components {
             asOfRevision: components["schemas"]["Revision"];
             /** @description The digest the settlement records. */
             digest: components["schemas"]["Digest"];
-            /** @description The digest of the settlement recomputed from the log at asOfRevision. */
-            recomputedDigest: components["schemas"]["Digest"];
+            /** @description The digest of the settlement recomputed from the log at asOfRevision; null when the log, its chain broken (an event removed), can no longer be settled at that revision. */
+            recomputedDigest: null | components["schemas"]["Digest"];
             /** @description The digest of the settlement body as stored (differs from `digest` if the stored body was changed). */
             storedBodyDigest: components["schemas"]["Digest"];
             /** @description The chain hash the settlement records (the hash of the event at asOfRevision); null for a settlement recorded before the chain. */
