@@ -31,7 +31,7 @@ import {
   type CommandSpec,
   type RunnerDeps,
 } from './command-runner.js';
-import { chainHashAt, checkStream, walkChain } from './integrity.js';
+import { CHAIN_WALKS_MAX, chainHashAt, checkStream, Limiter, walkChain } from './integrity.js';
 import { loadStream, stateAt, STREAM_CACHE_MAX_DEFAULT, StreamCache, type FoldedStream } from './stream-cache.js';
 import { settlementStatementCsv } from './statement-csv.js';
 import { SummaryBehindError, SummaryProjection, summaryFile } from './summary.js';
@@ -110,6 +110,8 @@ class Service implements T.FundYearService {
   private readonly summaryWaitMs: number | undefined;
   /** The log's head when the service started: ready() only once the summary has reached it. */
   private startHead: Promise<bigint | null> | null = null;
+  /** Chain walks (integrity, verification) read whole streams: only a few at once. */
+  private readonly walks = new Limiter(CHAIN_WALKS_MAX);
 
   constructor(deps: FundYearServiceDeps) {
     this.store = deps.store;
@@ -287,7 +289,7 @@ class Service implements T.FundYearService {
 
   /** The chain up to the settlement's own event, then its recorded chain hash against the event at asOfRevision. */
   private async settlementChainBreak(stream: string, entry: SettlementEntry): Promise<T.ChainBreakView | null> {
-    const walk = await walkChain(this.store, stream, { toRevision: entry.revision, maxEvents: this.runner.eventsMax });
+    const walk = await this.walks.run(() => walkChain(this.store, stream, { toRevision: entry.revision, maxEvents: this.runner.eventsMax }));
     if (walk.firstBroken !== null) return walk.firstBroken;
     const { asOfRevision, chainHash } = entry.record;
     if (chainHash === undefined) {
@@ -336,7 +338,7 @@ class Service implements T.FundYearService {
     requireAuditReader(ctx.principal);
     requireFundScope(ctx.principal, ref.fundId);
     const stream = fundYearStream(ref.fundId, ref.year);
-    const view = isFundId(ref.fundId) && isYear(ref.year) ? await checkStream(this.store, stream, this.runner.eventsMax) : undefined;
+    const view = isFundId(ref.fundId) && isYear(ref.year) ? await this.walks.run(() => checkStream(this.store, stream, this.runner.eventsMax)) : undefined;
     if (view === undefined) throw fundYearNotFound(ref);
     return view;
   }

@@ -5,7 +5,7 @@ import t, { type Test } from 'tap';
 import fc from 'fast-check';
 import { setImmediate as nextTick } from 'node:timers/promises';
 import { createFundYearService } from '../../src/app/service.js';
-import { checkStream, CHAIN_PAGE_SIZE, walkChain } from '../../src/app/integrity.js';
+import { CHAIN_PAGE_SIZE, CHAIN_WALKS_MAX, checkStream, Limiter, walkChain } from '../../src/app/integrity.js';
 import type { FundYearService, IntegrityView, VerificationView } from '../../src/app/service-types.js';
 import { chainEvents, chainFieldsOf, GENESIS_HASH, linkHash } from '../../src/domain/chain.js';
 import { buildApp } from '../../src/http/app.js';
@@ -296,6 +296,63 @@ t.test('the walk reads in pages and lets other work run between them', async (t)
 
   await t.rejects(walkChain(store, 'fundyear-paged-2015-16', { toRevision: total - 1, maxEvents: total - 1 }), { code: 'fund-year-too-long' }, 'bounded');
   t.match(await walkChain(store, 'fundyear-paged-2015-16', { toRevision: total + 5, maxEvents: 100_000 }), { firstBroken: { revision: total, reason: 'revision-missing' } }, 'a stream shorter than asked for');
+});
+
+t.test('only a few walks at once: the others wait their turn, and a failed one frees its place', async (t) => {
+  const limiter = new Limiter(2);
+  let running = 0;
+  let most = 0;
+  const releases: (() => void)[] = [];
+  const task = (fail: boolean) => limiter.run(async () => {
+    running += 1;
+    most = Math.max(most, running);
+    await new Promise<void>((resolve) => releases.push(resolve));
+    running -= 1;
+    if (fail) throw new Error('store gone');
+    return 'done';
+  });
+  const tasks = [task(true), task(false), task(false), task(false), task(false)];
+  tasks[0]!.catch(() => undefined); // looked at below, with the others
+  for (let round = 0; round < 5; round++) {
+    await nextTick();
+    t.equal(releases.length, Math.min(round + 2, 5), `round ${round}: only freed places started a task`);
+    releases[round]!();
+  }
+  t.strictSame(await Promise.allSettled(tasks).then((r) => r.map((x) => x.status)), ['rejected', 'fulfilled', 'fulfilled', 'fulfilled', 'fulfilled']);
+  t.equal(most, 2);
+  t.throws(() => new Limiter(0), RangeError);
+
+  // The service holds its walks to CHAIN_WALKS_MAX: a third integrity request waits for a place.
+  const inner = openSqliteStore({ dataDir: copyYear(t, year) });
+  t.teardown(() => inner.close());
+  let started = 0;
+  const gates: (() => void)[] = [];
+  const gated: EventStore = {
+    ...inner,
+    readStream: async (stream, options) => {
+      if (options?.direction === 'backwards') {
+        started += 1;
+        await new Promise<void>((resolve) => gates.push(resolve));
+      }
+      return inner.readStream(stream, options);
+    },
+    readAll: (options) => inner.readAll(options),
+    subscribeToAll: (options) => inner.subscribeToAll(options),
+    headPosition: () => inner.headPosition(),
+    ping: () => inner.ping(),
+    close: async () => undefined,
+  };
+  const service = createFundYearService({ store: gated });
+  t.teardown(() => service.close());
+  const answers = [integrity(service), integrity(service), integrity(service)];
+  await nextTick();
+  t.equal(started, CHAIN_WALKS_MAX, `${CHAIN_WALKS_MAX} walks started, the third waits`);
+  gates.shift()!();
+  await answers[0];
+  await nextTick();
+  t.equal(started, CHAIN_WALKS_MAX + 1, 'the third starts once one has finished');
+  for (const open of gates.splice(0)) open();
+  t.match(await Promise.all(answers), [{ intact: true }, { intact: true }, { intact: true }]);
 });
 
 t.test('over HTTP: auditor and admin walk the chain, partners may not, an unknown fund-year is 404', async (t) => {
