@@ -4,6 +4,7 @@
 // times, then 409. An Idempotency-Key that was already used replays the first answer
 // from the log and appends nothing.
 import { v4 as uuidv4 } from 'uuid';
+import { chainEvents } from '../domain/chain.js';
 import { DomainError } from '../domain/errors.js';
 import {
   decide,
@@ -73,11 +74,12 @@ export async function runCommand<A>(deps: RunnerDeps, ctx: RequestContext, ref: 
     const state = folded.state;
     const command = await spec.command(state, (revision) => stateAt(deps.store, stream, folded, revision));
     const events = decide(command, state);
-    const metadata = eventMetadata(deps, ctx, spec, hash);
+    // Chained to the last event just read: a retry after a conflict links to the winner's.
+    const chained = chainEvents(folded.revision + 1, folded.lastHash, events, eventMetadata(deps, ctx, spec, hash));
     try {
       const result = await deps.store.append(
         stream,
-        events.map((e) => ({ id: uuidv4(), type: e.type, data: e.data, metadata })),
+        chained.map((e) => ({ id: uuidv4(), type: e.type, data: e.data, metadata: e.metadata })),
         { expectedRevision: folded.revision < 0 ? 'no_stream' : BigInt(folded.revision) },
       );
       deps.onAppended(result.position);

@@ -2,6 +2,7 @@
 // Request and response bodies are exactly API.md's JSON (amounts as strings).
 // Each method enforces DOMAIN.md's rules, including who may act, and throws
 // DomainError (src/domain/errors.ts) for every refusal; nothing is appended then.
+import type { ChainBreakReason } from '../domain/chain.js';
 import type { Period } from '../domain/fundyear/ids.js';
 import type { AgreementTerms, Arrangement } from '../domain/terms-types.js';
 import type { SettlementFigures } from '../domain/settlement-types.js';
@@ -112,14 +113,42 @@ export interface Settlement extends SettlementFigures {
   assumedOnBudget: string[];
   calculatedAt: string;
   digest: string;
+  /** The chain hash of the event at asOfRevision (docs/integrity.md); null on a settlement recorded before the chain. */
+  chainHash: string | null;
+}
+
+/** Where a stream's hash chain first breaks (src/domain/chain.ts), or what a settlement's chain hash fails. */
+export interface ChainBreakView {
+  revision: number;
+  reason: ChainBreakReason | 'chain-hash-mismatch' | 'chain-hash-missing';
+  detail: string;
 }
 
 export interface VerificationView {
   settlementId: string;
   asOfRevision: number;
+  /** The digest the settlement records. */
   digest: string;
-  recomputedDigest: string;
+  /** The digest of the settlement recomputed from the log at asOfRevision; null if that log, broken, no longer settles. */
+  recomputedDigest: string | null;
+  /** The digest of the settlement's body as stored. */
+  storedBodyDigest: string;
+  /** The chain hash the settlement records (null: recorded before the chain). */
+  chainHash: string | null;
+  /** All three checks pass. */
   match: boolean;
+  checks: { figures: boolean; storedBody: boolean; chain: boolean };
+  /** The chain check's failure: the first break up to the settlement's own event, or a chain hash that does not match. */
+  firstBroken: ChainBreakView | null;
+}
+
+export interface IntegrityView {
+  /** The stream's last revision. */
+  revision: number;
+  /** The hash its last event records (null if none); evidence only when `intact`. */
+  head: string | null;
+  intact: boolean;
+  firstBroken: ChainBreakView | null;
 }
 
 export interface AuditEvent {
@@ -182,6 +211,8 @@ export interface FundYearService {
   approveSettlement(ctx: RequestContext, ref: FundYearRef, settlementId: string): Promise<CommandResult & Settlement>;
   settlementStatementCsv(ctx: RequestContext, ref: FundYearRef, settlementId: string): Promise<string>;
   events(ctx: RequestContext, ref: FundYearRef, fromRevision?: number, limit?: number): Promise<AuditEvent[]>;
+  /** Walks the fund-year's hash chain from revision 0 (admin, auditor). */
+  integrity(ctx: RequestContext, ref: FundYearRef): Promise<IntegrityView>;
   listFunds(ctx: RequestContext): Promise<FundSummary[]>;
   /** Readiness: the store reachable and the fund summary caught up with the log as it stood at start. */
   ready(): Promise<void>;

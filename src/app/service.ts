@@ -15,6 +15,7 @@ import {
   requireRevision,
   settlementRecord,
   settlementView,
+  storedBodyDigest,
   type ExistingFundYear,
   type FundYearEvent,
   type FundYearState,
@@ -30,6 +31,7 @@ import {
   type CommandSpec,
   type RunnerDeps,
 } from './command-runner.js';
+import { CHAIN_WALKS_MAX, chainHashAt, checkStream, Limiter, walkChain } from './integrity.js';
 import { loadStream, stateAt, STREAM_CACHE_MAX_DEFAULT, StreamCache, type FoldedStream } from './stream-cache.js';
 import { settlementStatementCsv } from './statement-csv.js';
 import { SummaryBehindError, SummaryProjection, summaryFile } from './summary.js';
@@ -86,8 +88,18 @@ function entryOf(fy: ExistingFundYear, settlementId: string): SettlementEntry {
   return entry;
 }
 
+/** The API's settlement: a settlement recorded before the chain has a null chain hash. */
+function toSettlement(fy: ExistingFundYear, entry: SettlementEntry): T.Settlement {
+  const view = settlementView(fy, entry);
+  return { ...view, chainHash: view.chainHash ?? null };
+}
+
 function settlementOf(fy: ExistingFundYear, settlementId: string): T.Settlement {
-  return settlementView(fy, entryOf(fy, settlementId));
+  return toSettlement(fy, entryOf(fy, settlementId));
+}
+
+function fundYearNotFound(ref: T.FundYearRef): DomainError {
+  return new DomainError('not-found', 'fund-year-not-found', `no fund-year ${ref.fundId} ${ref.year}`);
 }
 
 class Service implements T.FundYearService {
@@ -100,6 +112,8 @@ class Service implements T.FundYearService {
   private readonly summaryWaitMs: number | undefined;
   /** The log's head when the service started: ready() only once the summary has reached it. */
   private startHead: Promise<bigint | null> | null = null;
+  /** Chain walks (integrity, verification) read whole streams: only a few at once. */
+  private readonly walks = new Limiter(CHAIN_WALKS_MAX);
 
   constructor(deps: FundYearServiceDeps) {
     this.store = deps.store;
@@ -147,7 +161,7 @@ class Service implements T.FundYearService {
     const stream = fundYearStream(ref.fundId, ref.year);
     // An id that cannot name a fund-year names none: 404, as for any other unknown fund-year.
     const folded: FoldedStream | undefined = isFundId(ref.fundId) && isYear(ref.year) ? await loadStream(this.store, this.runner.cache, stream, this.runner.eventsMax) : undefined;
-    if (folded === undefined || folded.state.status === 'none') throw new DomainError('not-found', 'fund-year-not-found', `no fund-year ${ref.fundId} ${ref.year}`);
+    if (folded === undefined || folded.state.status === 'none') throw fundYearNotFound(ref);
     return { fy: folded.state, stream, at: async (revision) => existing(await stateAt(this.store, stream, folded, revision)) };
   }
 
@@ -223,6 +237,7 @@ class Service implements T.FundYearService {
   }
 
   calculateSettlement(ctx: T.RequestContext, ref: T.FundYearRef, body: T.CalculateSettlementBody): Promise<T.Settlement> {
+    const stream = fundYearStream(ref.fundId, ref.year);
     return this.run(ctx, ref, {
       operation: 'calculateSettlement', request: { ref, body }, onBehalfOf: null,
       command: async (state, at) => {
@@ -231,7 +246,9 @@ class Service implements T.FundYearService {
         const inRange = Number.isSafeInteger(asOfRevision) && asOfRevision >= 0 && asOfRevision <= state.revision;
         // Out of range: no fund-year at all, which decide refuses (invalid-revision).
         const basis = inRange ? await at(asOfRevision) : fold([]);
-        const data = { settlementId: this.newId(), mode: body.mode, asOfRevision, calculatedAt: this.runner.now(), basis };
+        // Which log the figures came from: the chain hash at that revision, read on this attempt.
+        const chainHash = inRange ? await chainHashAt(this.store, stream, asOfRevision) : undefined;
+        const data = { settlementId: this.newId(), mode: body.mode, asOfRevision, calculatedAt: this.runner.now(), basis, ...(chainHash === undefined ? {} : { chainHash }) };
         return { type: 'CalculateSettlement', actor: actorOf(ctx.principal), data };
       },
       answer: (after, events) => settlementOf(existing(after), lastOf(events, 'SettlementCalculated').data.settlementId),
@@ -240,21 +257,53 @@ class Service implements T.FundYearService {
 
   async listSettlements(ctx: T.RequestContext, ref: T.FundYearRef): Promise<T.Settlement[]> {
     const { fy } = await this.read(ctx, ref);
-    return fy.settlements.map((entry) => settlementView(fy, entry)).reverse();
+    return fy.settlements.map((entry) => toSettlement(fy, entry)).reverse();
   }
 
   async getSettlement(ctx: T.RequestContext, ref: T.FundYearRef, settlementId: string): Promise<T.Settlement> {
     return settlementOf((await this.read(ctx, ref)).fy, settlementId);
   }
 
+  /**
+   * Three checks (docs/integrity.md): the figures recomputed from the log at asOfRevision give
+   * the recorded digest; the stored body still hashes to it; and the chain is intact up to the
+   * settlement's own event, with the recorded chain hash that of the event at asOfRevision.
+   */
   async verifySettlement(ctx: T.RequestContext, ref: T.FundYearRef, settlementId: string): Promise<T.VerificationView> {
-    const { fy, at } = await this.read(ctx, ref);
-    const { record } = entryOf(fy, settlementId);
-    // The same computation as when it was calculated, from the log's prefix up to its revision.
-    const basis = await at(record.asOfRevision);
+    const { fy, stream, at } = await this.read(ctx, ref);
+    const entry = entryOf(fy, settlementId);
+    const { record } = entry;
+    const firstBroken = await this.settlementChainBreak(stream, entry);
     const { settlementId: id, mode, asOfRevision, calculatedAt } = record;
-    const recomputed = settlementRecord(basis, { settlementId: id, mode, asOfRevision, calculatedAt });
-    return { settlementId, asOfRevision, digest: record.digest, recomputedDigest: recomputed.digest, match: recomputed.digest === record.digest };
+    let recomputedDigest: string | null;
+    try {
+      // The same computation as when it was calculated, from the log's prefix up to its revision.
+      recomputedDigest = settlementRecord(await at(asOfRevision), { settlementId: id, mode, asOfRevision, calculatedAt }).digest;
+    } catch (error) {
+      // A log changed behind the service (an event removed) may no longer settle at all; the
+      // chain check has said where. On an intact chain a failure here is a fault, not a finding.
+      if (firstBroken === null) throw error;
+      recomputedDigest = null;
+    }
+    const bodyDigest = storedBodyDigest(record);
+    const checks = { figures: recomputedDigest === record.digest, storedBody: bodyDigest === record.digest, chain: firstBroken === null };
+    return {
+      settlementId, asOfRevision, digest: record.digest, recomputedDigest, storedBodyDigest: bodyDigest, chainHash: record.chainHash ?? null,
+      match: checks.figures && checks.storedBody && checks.chain, checks, firstBroken,
+    };
+  }
+
+  /** The chain up to the settlement's own event, then its recorded chain hash against the event at asOfRevision. */
+  private async settlementChainBreak(stream: string, entry: SettlementEntry): Promise<T.ChainBreakView | null> {
+    const walk = await this.walks.run(() => walkChain(this.store, stream, { toRevision: entry.revision, maxEvents: this.runner.eventsMax }));
+    if (walk.firstBroken !== null) return walk.firstBroken;
+    const { asOfRevision, chainHash } = entry.record;
+    if (chainHash === undefined) {
+      return { revision: entry.revision, reason: 'chain-hash-missing', detail: `the settlement at revision ${entry.revision} records no chain hash` };
+    }
+    const found = await chainHashAt(this.store, stream, asOfRevision);
+    if (found === chainHash) return null;
+    return { revision: asOfRevision, reason: 'chain-hash-mismatch', detail: `the settlement records chain hash ${chainHash}, but the event at revision ${asOfRevision} has ${String(found)}` };
   }
 
   approveSettlement(ctx: T.RequestContext, ref: T.FundYearRef, settlementId: string): Promise<T.CommandResult & T.Settlement> {
@@ -285,6 +334,19 @@ class Service implements T.FundYearService {
     return page.map((e) => ({
       revision: Number(e.revision), position: e.position.toString(), eventId: e.id, type: e.type, data: e.data, metadata: e.metadata,
     }));
+  }
+
+  /**
+   * The chain walked from revision 0 to the stream's last event as the store holds it. Not
+   * through the fold: a store with a missing revision cannot be folded, but can be reported.
+   */
+  async integrity(ctx: T.RequestContext, ref: T.FundYearRef): Promise<T.IntegrityView> {
+    requireAuditReader(ctx.principal);
+    requireFundScope(ctx.principal, ref.fundId);
+    const stream = fundYearStream(ref.fundId, ref.year);
+    const view = isFundId(ref.fundId) && isYear(ref.year) ? await this.walks.run(() => checkStream(this.store, stream, this.runner.eventsMax)) : undefined;
+    if (view === undefined) throw fundYearNotFound(ref);
+    return view;
   }
 
   async listFunds(ctx: T.RequestContext): Promise<T.FundSummary[]> {

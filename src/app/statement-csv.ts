@@ -1,6 +1,7 @@
 // A settlement as a CSV statement a finance team can file: a header block that
 // identifies exactly what was computed (fund, year, mode, revision, agreement,
-// digest), then one titled section per table, separated by blank rows.
+// digest, and the chain hash of the log at that revision: `npm run verify` checks both
+// against a running service), then one titled section per table, separated by blank rows.
 import { stringify } from 'csv-stringify/sync';
 import type { Settlement } from './service-types.js';
 
@@ -23,6 +24,7 @@ export function settlementStatementCsv(s: Settlement, partners: readonly string[
     ['agreement version', s.agreementVersion],
     ['engine version', s.engineVersion],
     ['digest', s.digest],
+    ['chain hash', s.chainHash ?? ''],
     ['calculated at', s.calculatedAt],
     ['requires decision', s.requiresDecision ? 'yes' : 'no'],
     ['assumed on budget', s.assumedOnBudget.join(' ')],

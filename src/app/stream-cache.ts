@@ -4,6 +4,7 @@
 // instances or processes on one store stay correct for the same reason: each one's cache
 // is only ever a prefix, and every command or read first catches up from the store.
 // Only events read back from the store, or acknowledged by its append, are folded in.
+import { GENESIS_HASH, linkHash } from '../domain/chain.js';
 import { DomainError } from '../domain/errors.js';
 import { asFundYearEvent, Folder, initialState, type FundYearEvent, type FundYearState } from '../domain/fundyear/index.js';
 import type { EventStore, RecordedEvent } from '../store/port.js';
@@ -30,9 +31,11 @@ export interface FoldedStream {
   readonly state: FundYearState;
   /** (principal, Idempotency-Key) → the events that carry it, from the metadata of every event folded in (idempotency.ts scopedKey). */
   readonly keys: ReadonlyMap<string, KeyedRequest>;
+  /** The chain hash the next event links to (src/domain/chain.ts): the last event's, GENESIS_HASH for none. */
+  readonly lastHash: string;
 }
 
-export const EMPTY_STREAM: FoldedStream = { revision: -1, state: initialState(), keys: new Map() };
+export const EMPTY_STREAM: FoldedStream = { revision: -1, state: initialState(), keys: new Map(), lastHash: GENESIS_HASH };
 
 /** One event to fold in: its domain form and the metadata it was (or is being) recorded with. */
 export interface FoldableEvent {
@@ -59,6 +62,7 @@ class StreamFolder {
   private readonly base: FoldedStream;
   private keys: Map<string, KeyedRequest> | undefined;
   private revision: number;
+  private last: FoldableEvent | undefined;
 
   constructor(base: FoldedStream) {
     this.base = base;
@@ -67,9 +71,11 @@ class StreamFolder {
   }
 
   add(events: readonly FoldableEvent[]): void {
-    for (const { event, metadata } of events) {
+    for (const foldable of events) {
+      const { event, metadata } = foldable;
       this.folder.apply(event);
       this.revision += 1;
+      this.last = foldable;
       const keyed = keyOf(metadata);
       if (keyed === undefined) continue;
       // Copied only when a new event carries a key.
@@ -81,8 +87,11 @@ class StreamFolder {
 
   /** Call once, at the end. */
   result(): FoldedStream {
-    if (this.revision === this.base.revision) return this.base;
-    return { revision: this.revision, state: this.folder.state(), keys: this.keys ?? this.base.keys };
+    if (this.revision === this.base.revision || this.last === undefined) return this.base;
+    // Only the last event's link is needed: the next append chains onto it.
+    const { event, metadata } = this.last;
+    const lastHash = linkHash({ revision: this.revision, type: event.type, data: event.data, metadata });
+    return { revision: this.revision, state: this.folder.state(), keys: this.keys ?? this.base.keys, lastHash };
   }
 }
 

@@ -267,7 +267,7 @@ export interface paths {
         };
         /**
          * Verify a settlement
-         * @description Recomputes the settlement from the log at its `asOfRevision` and compares digests.
+         * @description Recomputes the settlement from the log at its `asOfRevision`, hashes its stored body, and checks the hash chain up to the settlement (docs/integrity.md); says which check failed.
          *
          *     Who: admin, partner, auditor. The key's `funds` must include the fund.
          */
@@ -338,6 +338,28 @@ export interface paths {
          *     Who: auditor, admin. The key's `funds` must include the fund.
          */
         get: operations["listEvents"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/funds/{fundId}/years/{year}/integrity": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Check the log's hash chain
+         * @description Walks the fund-year's hash chain from revision 0 to its last event as stored and says where it first breaks (docs/integrity.md). Reads in pages; bounded by the fund-year's event limit.
+         *
+         *     Who: auditor, admin. The key's `funds` must include the fund.
+         */
+        get: operations["getIntegrity"];
         put?: never;
         post?: never;
         delete?: never;
@@ -612,6 +634,21 @@ export interface components {
             asOfRevision?: components["schemas"]["Revision"];
         };
         /**
+         * ChainBreak
+         * @description Where a fund-year's hash chain first fails, and why. `hash-mismatch`: the event's revision, type, data or metadata no longer hash to the hash it records (it was edited). `prev-hash-mismatch`: its `prevHash` is not the previous event's hash (an event before it was removed, replaced or reordered). `revision-missing`: the revision is absent (deleted, or the stream is shorter than the settlement's revision). `chain-fields-missing`: its metadata has no `prevHash` and `hash` (written before the chain, or stripped). `unreadable`: the stored event is no longer JSON. For a settlement only: `chain-hash-mismatch` (the chain hash it records is not that of the event at its asOfRevision) and `chain-hash-missing` (it records none).
+         */
+        ChainBreak: {
+            revision: components["schemas"]["Revision"];
+            /** @enum {string} */
+            reason: "hash-mismatch" | "prev-hash-mismatch" | "revision-missing" | "chain-fields-missing" | "unreadable" | "chain-hash-mismatch" | "chain-hash-missing";
+            detail: string;
+        };
+        /**
+         * ChainHash
+         * @description `sha256:` and the hex SHA-256 of one event of a fund-year's hash chain (docs/integrity.md).
+         */
+        ChainHash: string;
+        /**
          * CloseYearResponse
          * @description The year is closed.
          */
@@ -722,6 +759,19 @@ export interface components {
          * @description Sent again with the same body, the first answer is replayed and nothing is appended; with a different body: 422.
          */
         IdempotencyKey: string;
+        /**
+         * IntegrityView
+         * @description The fund-year's hash chain walked from revision 0 to its last event as stored.
+         */
+        IntegrityView: {
+            /** @description The stream's last revision. */
+            revision: components["schemas"]["Revision"];
+            /** @description The hash the last event records (null if it records none); it vouches for the log only when `intact`. */
+            head: null | components["schemas"]["ChainHash"];
+            intact: boolean;
+            /** @description null when intact. */
+            firstBroken: null | components["schemas"]["ChainBreak"];
+        };
         /**
          * NonNegativeAmount
          * @description An amount that is never negative (budgets).
@@ -957,6 +1007,8 @@ export interface components {
             payments: components["schemas"]["Payment"][];
             unshared: components["schemas"]["UnsharedLine"][];
             digest: components["schemas"]["Digest"];
+            /** @description The hash of the fund-year's event at asOfRevision (docs/integrity.md): which log the figures came from. Outside the digested body. null for a settlement recorded before the chain. */
+            chainHash: null | components["schemas"]["ChainHash"];
         };
         /**
          * SettlementId
@@ -1004,14 +1056,31 @@ export interface components {
         };
         /**
          * VerificationView
-         * @description The settlement recomputed from the log at its asOfRevision.
+         * @description Three checks of a settlement: its figures recomputed from the log at asOfRevision (`figures`), its stored body hashed again (`storedBody`), and the log's hash chain up to the settlement's own event, with the chain hash it records (`chain`). `match` is true only if all three pass.
          */
         VerificationView: {
             settlementId: components["schemas"]["SettlementId"];
             asOfRevision: components["schemas"]["Revision"];
+            /** @description The digest the settlement records. */
             digest: components["schemas"]["Digest"];
-            recomputedDigest: components["schemas"]["Digest"];
+            /** @description The digest of the settlement recomputed from the log at asOfRevision; null when the log, its chain broken (an event removed), can no longer be settled at that revision. */
+            recomputedDigest: null | components["schemas"]["Digest"];
+            /** @description The digest of the settlement body as stored (differs from `digest` if the stored body was changed). */
+            storedBodyDigest: components["schemas"]["Digest"];
+            /** @description The chain hash the settlement records (the hash of the event at asOfRevision); null for a settlement recorded before the chain. */
+            chainHash: null | components["schemas"]["ChainHash"];
+            /** @description All three checks pass. */
             match: boolean;
+            checks: {
+                /** @description recomputedDigest equals digest. */
+                figures: boolean;
+                /** @description storedBodyDigest equals digest. */
+                storedBody: boolean;
+                /** @description The chain is intact up to the settlement's own event and chainHash is the hash of the event at asOfRevision. */
+                chain: boolean;
+            };
+            /** @description Why the chain check failed; null when it passed. */
+            firstBroken: null | components["schemas"]["ChainBreak"];
         };
         /**
          * Year
@@ -1861,6 +1930,36 @@ export interface operations {
                 };
                 content: {
                     "application/json": components["schemas"]["AuditEventList"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            500: components["responses"]["Problem500"];
+        };
+    };
+    getIntegrity: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A pooled fund, a lower-case slug. */
+                fundId: components["schemas"]["FundId"];
+                /** @description A UK financial year, April to March, `YYYY-YY` with the second part the next year. */
+                year: components["schemas"]["Year"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The chain. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["IntegrityView"];
                 };
             };
             400: components["responses"]["Problem400"];

@@ -17,6 +17,7 @@ import budgetRoutes from './routes/budget.js';
 import closeRoutes from './routes/close.js';
 import eventsRoutes from './routes/events.js';
 import fundsRoutes from './routes/funds.js';
+import integrityRoutes from './routes/integrity.js';
 import metaRoutes from './routes/meta.js';
 import positionsRoutes from './routes/positions.js';
 import returnsRoutes from './routes/returns.js';
@@ -117,6 +118,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(closeRoutes);
   await app.register(settlementsRoutes);
   await app.register(eventsRoutes);
+  await app.register(integrityRoutes);
   return app;
 }
 

@@ -183,7 +183,7 @@ export const ROUTES = [
   {
     operationId: 'verifySettlement', method: 'get', path: `${FY}/settlements/{settlementId}/verification`, tag: 'settlements',
     summary: 'Verify a settlement',
-    description: 'Recomputes the settlement from the log at its `asOfRevision` and compares digests.',
+    description: 'Recomputes the settlement from the log at its `asOfRevision`, hashes its stored body, and checks the hash chain up to the settlement (docs/integrity.md); says which check failed.',
     access: anyKey, params: 'settlement-params', idempotencyKey: false,
     success: { status: 200, description: 'The verification.', body: { kind: 'json', schema: 'verification-view' } },
     problems: [422],
@@ -210,6 +210,14 @@ export const ROUTES = [
     description: "The fund-year's events with their metadata, from `fromRevision` (default 0), at most `limit` (default and maximum 1000).",
     access: { kind: 'key', roles: ['auditor', 'admin'], ownPartnerInBody: false }, params: 'fund-year-params', querystring: 'events-query', idempotencyKey: false,
     success: { status: 200, description: 'The events.', body: { kind: 'json', schema: 'audit-event-list' } },
+    problems: [],
+  },
+  {
+    operationId: 'getIntegrity', method: 'get', path: `${FY}/integrity`, tag: 'audit',
+    summary: "Check the log's hash chain",
+    description: "Walks the fund-year's hash chain from revision 0 to its last event as stored and says where it first breaks (docs/integrity.md). Reads in pages; bounded by the fund-year's event limit.",
+    access: { kind: 'key', roles: ['auditor', 'admin'], ownPartnerInBody: false }, params: 'fund-year-params', idempotencyKey: false,
+    success: { status: 200, description: 'The chain.', body: { kind: 'json', schema: 'integrity-view' } },
     problems: [],
   },
   {

@@ -9,7 +9,7 @@ import path from 'node:path';
 import type { FastifyInstance, InjectOptions } from 'fastify';
 import { createFundYearService } from '../../src/app/service.js';
 import { summaryFile } from '../../src/app/summary.js';
-import type { AuditEvent, FundSummary, FundYearService, PositionsView, Settlement, VerificationView } from '../../src/app/service-types.js';
+import type { AuditEvent, FundSummary, FundYearService, IntegrityView, PositionsView, Settlement, VerificationView } from '../../src/app/service-types.js';
 import { fundYearStream } from '../../src/domain/fundyear/index.js';
 import { buildApp } from '../../src/http/app.js';
 import { openEventStoreDbStore } from '../../src/store/eventstoredb/esdb-store.js';
@@ -56,6 +56,7 @@ interface YearRun {
   funds: FundSummary[];
   trail: AuditEvent[];
   settlements: Settlement[];
+  integrity: IntegrityView;
 }
 
 /** One whole fund-year, the same commands in the same order whatever the store. */
@@ -99,16 +100,26 @@ async function driveYear(service: FundYearService): Promise<YearRun> {
     funds: await service.listFunds(ctx(ccg)),
     trail: await service.events(ctx(auditor), ref),
     settlements: await service.listSettlements(ctx(auditor), ref),
+    integrity: await service.integrity(ctx(auditor), ref),
   };
 }
 
-/** What identifies a settlement record rather than its figures: may differ across runs. */
-function figuresOf(s: Settlement): Omit<Settlement, 'settlementId' | 'calculatedAt'> {
-  const { settlementId: _id, calculatedAt: _at, ...rest } = s;
+/** What identifies a settlement record rather than its figures: may differ across runs (the chain hash covers metadata: ids and clocks). */
+function figuresOf(s: Settlement): Omit<Settlement, 'settlementId' | 'calculatedAt' | 'chainHash'> {
+  const { settlementId: _id, calculatedAt: _at, chainHash: _chain, ...rest } = s;
   return rest;
 }
 
-const RUN_SPECIFIC = new Set(['returnId', 'adjustmentId', 'settlementId', 'calculatedAt']);
+/** What a verification of `s` that passes every check answers. */
+function verifiedOk(s: Settlement): VerificationView {
+  return {
+    settlementId: s.settlementId, asOfRevision: s.asOfRevision, digest: s.digest, recomputedDigest: s.digest, storedBodyDigest: s.digest,
+    chainHash: s.chainHash, match: true, checks: { figures: true, storedBody: true, chain: true }, firstBroken: null,
+  };
+}
+
+// chainHash: a hash over metadata, which holds run-made request ids and clocks.
+const RUN_SPECIFIC = new Set(['returnId', 'adjustmentId', 'settlementId', 'calculatedAt', 'chainHash']);
 /** An audit event without the ids and clock readings a run makes up (and without its store position). */
 function portable(e: AuditEvent): unknown {
   const data = Object.fromEntries(Object.entries(e.data as Record<string, unknown>).map(([k, v]) => [k, RUN_SPECIFIC.has(k) ? '*' : v]));
@@ -154,6 +165,8 @@ t.test('a whole fund-year on EventStoreDB and on SQLite: same digests, same posi
     t.equal(written.length, e.trail.length, 'every event is in the double');
     t.ok(esdb.calls.append >= written.length, `append calls: ${esdb.calls.append}`);
     t.ok(esdb.calls.subscribe >= 1, 'the summary subscribed to $all on the double');
+    t.strictSame(e.integrity, { revision: written.length - 1, head: (e.trail[e.trail.length - 1]!.metadata as { hash: string }).hash, intact: true, firstBroken: null }, 'the hash chain on EventStoreDB');
+    t.strictSame(s.integrity, { revision: written.length - 1, head: (s.trail[s.trail.length - 1]!.metadata as { hash: string }).hash, intact: true, firstBroken: null }, 'the hash chain on SQLite');
     t.match(e.final, { mode: 'final', status: 'calculated', agreementVersion: 1, fundId: FUND, requiresDecision: false });
     t.equal(e.final.asOfRevision, e.closedAt + 1, 'final at the latest revision (the adjustment)');
     t.same(e.final.payments, [{ from: 'council', to: 'ccg', amount: '31500.00' }], 'Example A moved by the adjustment');
@@ -203,7 +216,8 @@ t.test('a whole fund-year on EventStoreDB and on SQLite: same digests, same posi
     const summary = (f: FundSummary[]) => f.map(({ latestSettlement, ...rest }) => ({ ...rest, latestSettlement: latestSettlement && { ...latestSettlement, settlementId: '*' } }));
     t.same(summary(e.funds), summary(s.funds), 'the fund summaries');
     t.same(e.trail.map(portable), s.trail.map(portable), 'the same events, but for run-made ids and clocks');
-    t.same(s.finalVerified, { settlementId: s.final.settlementId, asOfRevision: s.final.asOfRevision, digest: s.final.digest, recomputedDigest: s.final.digest, match: true });
+    t.strictSame(s.finalVerified, verifiedOk(s.final));
+    t.strictSame(e.finalVerified, verifiedOk(e.final));
   });
 
   t.test('a SQLite settlement verifies on a fresh EventStoreDB holding a copy of its events', async (t) => {
@@ -219,7 +233,7 @@ t.test('a whole fund-year on EventStoreDB and on SQLite: same digests, same posi
 
     const copy = serviceOn(t, target);
     const verifiedFinal = await copy.verifySettlement(ctx(principals.auditor), ref, s.final.settlementId);
-    t.same(verifiedFinal, { settlementId: s.final.settlementId, asOfRevision: s.final.asOfRevision, digest: s.final.digest, recomputedDigest: s.final.digest, match: true });
+    t.strictSame(verifiedFinal, verifiedOk(s.final), 'figures, stored body and chain all check on the copy');
     t.equal(verifiedFinal.recomputedDigest, e.final.digest, 'and the digest the ESDB run computed itself');
     const verifiedForecast = await copy.verifySettlement(ctx(principals.auditor), ref, s.forecast.settlementId);
     t.match(verifiedForecast, { match: true, recomputedDigest: s.forecast.digest });
@@ -242,9 +256,9 @@ t.test('a whole fund-year on EventStoreDB and on SQLite: same digests, same posi
     await copyStream(t, events, target);
     sameEvents(t, events, await target.readStream(STREAM), 'the copy reads back identically');
     const copy = serviceOn(t, target);
-    t.same(await copy.verifySettlement(ctx(principals.auditor), ref, e.final.settlementId), {
-      settlementId: e.final.settlementId, asOfRevision: e.final.asOfRevision, digest: e.final.digest, recomputedDigest: e.final.digest, match: true,
-    });
+    t.strictSame(await copy.verifySettlement(ctx(principals.auditor), ref, e.final.settlementId), verifiedOk(e.final));
+    const integrity = await copy.integrity(ctx(principals.auditor), ref);
+    t.strictSame(integrity, { revision: events.length - 1, head: (events[events.length - 1]!.metadata as { hash: string }).hash, intact: true, firstBroken: null }, 'the chain written on EventStoreDB checks on SQLite');
     t.match(await copy.verifySettlement(ctx(principals.auditor), ref, e.forecast.settlementId), { match: true, recomputedDigest: e.forecast.digest });
   });
 });
@@ -365,7 +379,10 @@ t.test('through HTTP on the EventStoreDB adapter: the error mapping holds', asyn
   t.match(settlement, { mode: 'final', status: 'calculated', asOfRevision: written() - 2, payments: [{ from: 'council', to: 'ccg', amount: '15000.00' }] });
   t.match(settlement.digest, /^sha256:[0-9a-f]{64}$/);
   const verification = await call(app, 'GET', `${FY}/settlements/${settlement.settlementId}/verification`, KEYS.auditor);
-  t.same(verification.json(), { settlementId: settlement.settlementId, asOfRevision: settlement.asOfRevision, digest: settlement.digest, recomputedDigest: settlement.digest, match: true });
+  t.strictSame(verification.json(), verifiedOk(settlement));
+  const integrity = await call(app, 'GET', `${FY}/integrity`, KEYS.auditor);
+  t.match(integrity.json(), { revision: written() - 1, intact: true, firstBroken: null }, 'the chain over HTTP on EventStoreDB, with a retried append in it');
+  t.equal((await call(app, 'GET', `${FY}/integrity`, KEYS.ccg)).status, 403, 'partners do not walk the chain');
   const funds = await call(app, 'GET', '/v1/funds', KEYS.ccg);
   t.equal(funds.status, 200);
   t.match(funds.json(), [{ fundId: FUND, status: 'closed', latestSettlement: { settlementId: settlement.settlementId, digest: settlement.digest } }]);

@@ -74,8 +74,10 @@ t.test('a whole year: budget, agreement, returns, close, adjustment, settlement'
     'the settlement is the engine on the same inputs',
   );
   t.match(first, { mode: 'final', status: 'calculated', approvedBy: [], agreementVersion: 1, asOfRevision: adjustment.revision, fundId: FUND });
-  t.same(await service.verifySettlement(ctx(auditor), ref, first.settlementId), {
-    settlementId: first.settlementId, asOfRevision: first.asOfRevision, digest: first.digest, recomputedDigest: first.digest, match: true,
+  t.match(first.chainHash, /^sha256:[0-9a-f]{64}$/, 'the settlement records the chain hash at its revision');
+  t.strictSame(await service.verifySettlement(ctx(auditor), ref, first.settlementId), {
+    settlementId: first.settlementId, asOfRevision: first.asOfRevision, digest: first.digest, recomputedDigest: first.digest,
+    storedBodyDigest: first.digest, chainHash: first.chainHash, match: true, checks: { figures: true, storedBody: true, chain: true }, firstBroken: null,
   });
 
   await service.approveSettlement(ctx(ccg), ref, first.settlementId);
@@ -88,6 +90,7 @@ t.test('a whole year: budget, agreement, returns, close, adjustment, settlement'
   t.ok(rows.includes(`as of revision,${first.asOfRevision}`));
   t.ok(rows.includes('agreement version,1'));
   t.ok(rows.includes(`digest,${first.digest}`));
+  t.ok(rows.includes(`chain hash,${first.chainHash}`), 'the statement carries the chain hash');
   t.ok(rows.includes('council,ccg,31500.00'), 'the payment row (Example A moved by the adjustment)');
   t.ok(rows.includes('community,ccg,aligned,60000.00'), 'the unshared aligned line');
   t.ok(rows.some((r) => r.startsWith('integrated-fund,3000000.00,65000.00,overspend,')), 'the pot row');

@@ -246,7 +246,8 @@ async function latestRevision(service: FundYearService, at: (typeof refs)[number
 function apply(service: FundYearService, s: Step): Promise<unknown> {
   const at = refs[s.fund]!;
   const as = scoped[s.partner];
-  const c = (p: typeof admin | typeof as) => ctx(p, s.key ?? undefined);
+  // One request id for the step on both sides: it is in the metadata, so in every chain hash.
+  const c = (p: typeof admin | typeof as) => ({ ...ctx(p, s.key ?? undefined), requestId: 'req-step' });
   const lines = (s.partner === 'ccg' ? ccgLines : councilLines)().map((l) => ({ ...l, forecastOutturn: pence(100 * 400_000 + s.delta) }));
   const actions: Record<Step['kind'], () => Promise<unknown>> = {
     open: () => service.openFundYear(c(admin), at, openBody),

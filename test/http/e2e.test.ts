@@ -95,7 +95,10 @@ test('the story of a fund-year, through HTTP', async (t) => {
 
   // verification, approvals, CSV
   const verification = (await call('GET', `${FY}/settlements/${second.settlementId}/verification`, KEYS.auditor)).json();
-  t.same(verification, { settlementId: second.settlementId, asOfRevision: second.asOfRevision, digest: second.digest, recomputedDigest: second.digest, match: true });
+  t.strictSame(verification, {
+    settlementId: second.settlementId, asOfRevision: second.asOfRevision, digest: second.digest, recomputedDigest: second.digest, storedBodyDigest: second.digest,
+    chainHash: second.chainHash, match: true, checks: { figures: true, storedBody: true, chain: true }, firstBroken: null,
+  });
   t.equal((await call('POST', `${FY}/settlements/${second.settlementId}/approvals`, KEYS.admin)).status, 403, 'only partners approve');
   t.match((await call('POST', `${FY}/settlements/${second.settlementId}/approvals`, KEYS.ccg)).json(), { status: 'calculated', approvedBy: ['ccg'] });
   t.match((await call('POST', `${FY}/settlements/${second.settlementId}/approvals`, KEYS.council)).json(), { status: 'approved', approvedBy: ['ccg', 'council'] });
@@ -103,6 +106,7 @@ test('the story of a fund-year, through HTTP', async (t) => {
   t.equal(csv.status, 200);
   t.equal(csv.headers['content-type'], 'text/csv; charset=utf-8');
   t.ok(csv.body.includes(second.digest), 'the statement carries the digest');
+  t.ok(csv.body.includes(`chain hash,${second.chainHash}`), '…and the chain hash');
   t.match(csv.body, /15000\.00/);
   t.equal((await call('GET', `${FY}/settlements/00000000-0000-4000-8000-000000000000`, KEYS.ccg)).status, 404);
 

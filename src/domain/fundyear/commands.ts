@@ -63,6 +63,11 @@ export interface CalculateSettlement extends Base {
      * The caller folds the log's prefix; decide checks it matches `asOfRevision`.
      */
     basis: FundYearState;
+    /**
+     * The chain hash of the event at `asOfRevision` (src/domain/chain.ts), recorded beside the
+     * settlement body and outside its digest; absent only where no chain was read.
+     */
+    chainHash?: string;
   };
 }
 export interface ApproveSettlement extends Base {

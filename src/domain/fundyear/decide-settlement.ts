@@ -36,6 +36,15 @@ export function settlementRecord(basis: ExistingFundYear, header: SettlementHead
   return { ...body, digest: settlementDigest(body) };
 }
 
+/**
+ * The digest of a settlement's body as stored: everything but the digest itself and the chain
+ * hash (recorded beside the body). Equal to the stored digest unless the body was changed.
+ */
+export function storedBodyDigest(record: SettlementRecord): string {
+  const { digest: _digest, chainHash: _chainHash, ...body } = record;
+  return settlementDigest(body);
+}
+
 export function requireRevision(state: { revision: number }, asOfRevision: unknown, path = '/asOfRevision'): number {
   if (typeof asOfRevision !== 'number' || !Number.isSafeInteger(asOfRevision) || asOfRevision < 0 || asOfRevision > state.revision) {
     throw new DomainError('bad-request', 'invalid-revision', `asOfRevision must be a revision of this stream (0 to ${state.revision})`, [
@@ -58,8 +67,9 @@ export function decideSettlement({ actor, data }: CalculateSettlement, state: Fu
   if (data.basis.revision !== asOfRevision || data.basis.status === 'none') {
     throw new Error(`settlement basis is at revision ${data.basis.revision}, not ${asOfRevision}`);
   }
-  const { settlementId, mode, calculatedAt } = data;
-  return [{ type: 'SettlementCalculated', data: settlementRecord(data.basis, { settlementId, mode, asOfRevision, calculatedAt }) }];
+  const { settlementId, mode, calculatedAt, chainHash } = data;
+  const record = settlementRecord(data.basis, { settlementId, mode, asOfRevision, calculatedAt });
+  return [{ type: 'SettlementCalculated', data: chainHash === undefined ? record : { ...record, chainHash } }];
 }
 
 /** Facts named in a refusal's detail; all of them are in its `errors` (which problem+json clips). */

@@ -44,6 +44,12 @@ export interface SettlementRecord extends SettlementFigures {
   assumedOnBudget: string[];
   calculatedAt: string;
   digest: string;
+  /**
+   * The chain hash of the event at `asOfRevision`: which log the figures came from. Outside the
+   * digested body (engine digests do not depend on the log's metadata); absent on settlements
+   * recorded before the chain.
+   */
+  chainHash?: string;
 }
 
 export type FundYearOpened = {

@@ -5,4 +5,4 @@ export * from './commands.js';
 export * from './state.js';
 export * from './staleness.js';
 export { decide } from './decide.js';
-export { settlementRecord, requireRevision, type SettlementHeader } from './decide-settlement.js';
+export { settlementRecord, storedBodyDigest, requireRevision, type SettlementHeader } from './decide-settlement.js';
