@@ -106,6 +106,8 @@ export interface Calls {
   gossip: number;
   /** Checkpoints sent on filtered subscriptions (each one pointing past the log's end, as in #4970). */
   checkpoints: number;
+  /** The position the last of them named. */
+  lastCheckpoint: bigint | null;
 }
 
 interface Node {
@@ -411,6 +413,7 @@ function subscribeToAll(cluster: Cluster, node: Node, options: StreamsPbModule.R
   const checkpoint = (): void => {
     if (prefixes === undefined) return;
     node.calls.checkpoints++;
+    node.calls.lastCheckpoint = log.endPosition;
     call.write(checkpointAt(log.endPosition));
   };
   const confirmation = new streamsPb.ReadResp.SubscriptionConfirmation();
@@ -530,7 +533,7 @@ function clusterInfo(cluster: Cluster): GossipPbModule.ClusterInfo {
 }
 
 function emptyCalls(): Calls {
-  return { append: 0, read: 0, subscribe: 0, gossip: 0, checkpoints: 0 };
+  return { append: 0, read: 0, subscribe: 0, gossip: 0, checkpoints: 0, lastCheckpoint: null };
 }
 
 async function startNode(cluster: Cluster, index: number): Promise<Node> {
