@@ -13,6 +13,7 @@ import {
   type FundYearEvent,
   type FundYearState,
 } from '../domain/fundyear/index.js';
+import { assertAppendFits } from '../store/append-limit.js';
 import { WrongExpectedRevisionError, type EventStore } from '../store/port.js';
 import { requireFundScope } from './access.js';
 import { requestHash, revisionsForKey, type EventMetadata } from './idempotency.js';
@@ -72,12 +73,12 @@ export async function runCommand<A>(deps: RunnerDeps, ctx: RequestContext, ref: 
     const command = await spec.command(state, (revision) => stateAt(deps.store, stream, folded, revision));
     const events = decide(command, state);
     const metadata = eventMetadata(deps, ctx, spec, hash);
+    const toAppend = events.map((e) => ({ id: uuidv4(), type: e.type, data: e.data, metadata }));
+    assertAppendFits(stream, toAppend); // refused before anything is written, whatever the store
     try {
-      const result = await deps.store.append(
-        stream,
-        events.map((e) => ({ id: uuidv4(), type: e.type, data: e.data, metadata })),
-        { expectedRevision: folded.revision < 0 ? 'no_stream' : BigInt(folded.revision) },
-      );
+      const result = await deps.store.append(stream, toAppend, {
+        expectedRevision: folded.revision < 0 ? 'no_stream' : BigInt(folded.revision),
+      });
       deps.onAppended(result.position);
       // The cache is not extended here: the next load reads these events back as the store keeps
       // them (JSON), so the cache never holds anything the store did not return.

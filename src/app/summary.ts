@@ -11,11 +11,13 @@
 // resumes from the last written checkpoint and re-applies what followed.
 import fs from 'node:fs';
 import path from 'node:path';
+import { randomUUID } from 'node:crypto';
 import { formatAmount, parseAmount } from '../domain/money.js';
 import {
   adoptedAgreement,
   asFundYearEvent,
   evolve,
+  FUND_YEAR_STREAM_PREFIX,
   initialState,
   latestReturn,
   parseFundYearStream,
@@ -110,7 +112,10 @@ export class SummaryProjection {
   /** Starts the catch-up subscription from the checkpoint (idempotent). */
   start(): void {
     if (this.running) return;
-    const subscription = this.store.subscribeToAll(this.position === null ? {} : { afterPosition: this.position });
+    // Server-side filter; the checkpoint stays the position of the last event applied (never a
+    // filter checkpoint from the server, which can point past an event: KurrentDB #4970).
+    const filter = { streamPrefix: FUND_YEAR_STREAM_PREFIX };
+    const subscription = this.store.subscribeToAll(this.position === null ? filter : { ...filter, afterPosition: this.position });
     this.subscription = subscription;
     this.running = this.consume(subscription);
   }
@@ -151,7 +156,7 @@ export class SummaryProjection {
     this.position = null;
     this.failure = null;
     for (;;) {
-      const page = await this.store.readAll({ ...(this.position === null ? {} : { afterPosition: this.position }), maxCount: READ_PAGE });
+      const page = await this.store.readAll({ ...(this.position === null ? {} : { afterPosition: this.position }), maxCount: READ_PAGE, streamPrefix: FUND_YEAR_STREAM_PREFIX });
       for (const event of page) this.apply(event);
       if (page.length < READ_PAGE) break;
     }
@@ -229,7 +234,8 @@ export class SummaryProjection {
       fundYears: Object.fromEntries(this.fundYears),
     };
     fs.mkdirSync(path.dirname(file), { recursive: true });
-    const temp = `${file}.${process.pid}.tmp`;
+    // Unique per write: two instances sharing DATA_DIR (both may be pid 1 in containers) never write one temp file.
+    const temp = `${file}.${process.pid}.${randomUUID()}.tmp`;
     fs.writeFileSync(temp, JSON.stringify(stored));
     fs.renameSync(temp, file);
   }

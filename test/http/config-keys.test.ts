@@ -31,8 +31,12 @@ test('configuration: refused with a clear message', async (t) => {
     [{ LOG_LEVEL: 'verbose' }, /LOG_LEVEL must be one of fatal, error, warn, info, debug, trace, silent/],
     [{ EVENTSTORE_URL: 'http://127.0.0.1:2113' }, /EVENTSTORE_URL must be an esdb:\/\//],
     [{ EVENTSTORE_URL: 'not a url' }, /EVENTSTORE_URL is not a URL/],
+    [{ EVENTSTORE_URL: 'kurrentdb://127.0.0.1:2113?tls=false' }, /^EVENTSTORE_URL uses kurrentdb:\/\/, which the EventStoreDB client of this build .* after esdb:\/\//],
+    [{ EVENTSTORE_URL: 'esdb://a:2113,b:2113?nodePreference=captain' }, /EVENTSTORE_URL has nodePreference "captain"/],
   ];
   for (const [env, message] of bad) t.throws(() => loadConfig(env), { name: 'ConfigError', message }, JSON.stringify(env));
+  const cluster = 'esdb://admin:changeit@node1.example:2113,node2.example:2113,node3.example:2113?tls=true&nodePreference=leader';
+  t.equal(loadConfig({ EVENTSTORE_URL: cluster }).eventStoreUrl, cluster, 'several gossip seeds are accepted (no valid WHATWG URL)');
   t.ok(new ConfigError('x') instanceof Error);
 });
 

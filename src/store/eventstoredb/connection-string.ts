@@ -19,9 +19,12 @@ export interface ConnectionStringFacts {
 }
 
 export class ConnectionStringError extends Error {
-  constructor(message: string) {
-    super(message);
+  /** What is wrong, phrased to follow the name of the setting (e.g. "EVENTSTORE_URL "). */
+  readonly detail: string;
+  constructor(detail: string) {
+    super(`EventStoreDB connection string ${detail}`);
     this.name = 'ConnectionStringError';
+    this.detail = detail;
   }
 }
 
@@ -32,27 +35,28 @@ export function inspectConnectionString(url: string): ConnectionStringFacts {
   const scheme = /^([A-Za-z][A-Za-z0-9+.-]*:)\/\//.exec(url.trim())?.[1]?.toLowerCase();
   if (scheme !== undefined && KURRENT.has(scheme)) {
     throw new ConnectionStringError(
-      `${scheme}// connection strings are not supported by the EventStoreDB client this build uses (@eventstore/db-client 6); write the same hosts and options as esdb:// (or esdb+discover://)`,
+      `uses ${scheme}//, which the EventStoreDB client of this build (@eventstore/db-client 6) does not read: write the same hosts and options after esdb:// (or esdb+discover://)`,
     );
   }
-  if (scheme === undefined || !ACCEPTED.has(scheme)) {
-    throw new ConnectionStringError('an EventStoreDB connection string must start with esdb:// or esdb+discover:// (e.g. esdb://127.0.0.1:2113?tls=false)');
+  if (scheme === undefined) throw new ConnectionStringError(`is not a URL: ${JSON.stringify(url)}`);
+  if (!ACCEPTED.has(scheme)) {
+    throw new ConnectionStringError(`must be an esdb:// or esdb+discover:// URL (e.g. esdb://127.0.0.1:2113?tls=false), not ${scheme}`);
   }
   const rest = url.trim().slice(scheme.length + 2);
   const [authority = '', query = ''] = rest.split('?', 2) as [string?, string?];
   const hostPart = authority.includes('@') ? authority.slice(authority.lastIndexOf('@') + 1) : authority;
   const hosts = hostPart.replace(/\/+$/, '').split(',').filter((h) => h.length > 0);
-  if (hosts.length === 0) throw new ConnectionStringError('an EventStoreDB connection string must name at least one host');
+  if (hosts.length === 0) throw new ConnectionStringError('names no host');
   const facts: ConnectionStringFacts = { hosts, nodePreference: undefined, defaultDeadlineMs: undefined };
   for (const pair of query.split('&')) {
     const [key = '', value = ''] = pair.split('=', 2) as [string?, string?];
     if (flat(key) === 'nodepreference') {
       const preference = (['leader', 'follower', 'random', 'readonlyreplica'] as const).find((p) => p === flat(value));
-      if (preference === undefined) throw new ConnectionStringError(`nodePreference must be leader, follower, random or readOnlyReplica, not ${JSON.stringify(value)}`);
+      if (preference === undefined) throw new ConnectionStringError(`has nodePreference ${JSON.stringify(value)}: it must be leader, follower, random or readOnlyReplica`);
       facts.nodePreference = preference;
     } else if (flat(key) === 'defaultdeadline') {
       const ms = Number(value);
-      if (!Number.isSafeInteger(ms) || ms <= 0) throw new ConnectionStringError(`defaultDeadline must be a positive whole number of milliseconds, not ${JSON.stringify(value)}`);
+      if (!Number.isSafeInteger(ms) || ms <= 0) throw new ConnectionStringError(`has defaultDeadline ${JSON.stringify(value)}: it must be a positive whole number of milliseconds`);
       facts.defaultDeadlineMs = ms;
     }
   }
