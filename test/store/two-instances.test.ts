@@ -26,6 +26,8 @@ interface Instance {
   base: string;
   child: ChildProcess;
   exit: Promise<number | null>;
+  /** Its log lines (pino JSON). */
+  logs: string[];
 }
 
 interface Reply {
@@ -43,9 +45,11 @@ function startInstance(name: string, env: NodeJS.ProcessEnv): Promise<Instance> 
   return new Promise((resolve, reject) => {
     let stderr = '';
     child.stderr?.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
+    const logs: string[] = [];
     createInterface({ input: child.stdout! }).on('line', (text) => {
+      logs.push(text);
       const port = /listening at http:\/\/127\.0\.0\.1:(\d+)/.exec(text)?.[1];
-      if (port !== undefined) resolve({ name, base: `http://127.0.0.1:${port}`, child, exit });
+      if (port !== undefined) resolve({ name, base: `http://127.0.0.1:${port}`, child, exit, logs });
     });
     void exit.then((code) => reject(new Error(`${name} exited ${code} before listening: ${stderr}`)));
   });
@@ -72,7 +76,7 @@ function returnBody(partnerId: 'ccg' | 'council', period: number): object {
   return { partnerId, period: `M${period}`, lines };
 }
 
-async function twoInstances(t: Tap, label: string, envA: NodeJS.ProcessEnv, envB: NodeJS.ProcessEnv, duringWrites: () => void = () => undefined): Promise<void> {
+async function twoInstances(t: Tap, label: string, envA: NodeJS.ProcessEnv, envB: NodeJS.ProcessEnv, duringWrites: () => void = () => undefined): Promise<Instance[]> {
   const a = await startInstance(`${label}-a`, envA);
   t.teardown(() => void a.child.kill('SIGKILL'));
   const b = await startInstance(`${label}-b`, envB);
@@ -144,6 +148,7 @@ async function twoInstances(t: Tap, label: string, envA: NodeJS.ProcessEnv, envB
     instance.child.kill('SIGTERM');
     t.equal(await instance.exit, 0, `${instance.name} stopped cleanly`);
   }
+  return [a, b];
 }
 
 type Tap = Parameters<Parameters<typeof t.test>[0]>[0];
@@ -173,11 +178,15 @@ t.test('two instances on one EventStoreDB (the double), with faults while they w
   t.teardown(() => fs.rmSync(dir, { recursive: true, force: true }));
   const keys = keysFile(dir);
   const envFor = (name: string) => ({ DATA_DIR: path.join(dir, name), API_KEYS_FILE: keys, EVENTSTORE_URL: double.url });
-  await twoInstances(t, 'esdb', envFor('a'), envFor('b'), () => {
+  const instances = await twoInstances(t, 'esdb', envFor('a'), envFor('b'), () => {
     double.faults.inject({ kind: 'unavailable-after-write', on: 'append', times: 2 });
     double.faults.inject({ kind: 'not-leader', on: 'append', times: 2 });
     double.faults.inject({ kind: 'unavailable', on: 'read', times: 2 });
   });
   t.ok(double.faults.total >= 6, `faults were answered while they wrote (${double.faults.total})`);
   t.ok(double.calls.subscribe >= 2, 'each instance subscribed for its summary');
+  const logs = instances.flatMap((i) => i.logs);
+  const retried = logs.filter((l) => l.includes('event store call retried'));
+  t.ok(retried.length > 0, `the retries were logged, one line each (${retried.length})`);
+  t.notOk(logs.some((l) => l.includes('"stack"')), 'no stack in any log line');
 });
