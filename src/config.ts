@@ -1,5 +1,6 @@
 // Configuration from the environment (API.md, "Configuration"), validated once at start.
 import { CONNECTIONS_MAX_MAX, HTTP_LIMITS_DEFAULT, TIMEOUT_MS_MAX, TIMEOUT_MS_MIN, type HttpLimits } from './http/limits.js';
+import { ConnectionStringError, inspectConnectionString } from './store/eventstoredb/connection-string.js';
 
 export const LOG_LEVELS = ['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -42,15 +43,13 @@ function parseHost(text: string): string {
   return text;
 }
 
+/** Not WHATWG URL parsing: a cluster's gossip seeds (`esdb://a:2113,b:2113`) are no valid URL host. */
 function parseEventStoreUrl(text: string): string {
-  let url: URL;
   try {
-    url = new URL(text);
-  } catch {
-    throw new ConfigError(`EVENTSTORE_URL is not a URL: ${JSON.stringify(text)}`);
-  }
-  if (url.protocol !== 'esdb:' && url.protocol !== 'esdb+discover:') {
-    throw new ConfigError(`EVENTSTORE_URL must be an esdb:// or esdb+discover:// URL (e.g. esdb://127.0.0.1:2113?tls=false), not ${url.protocol}`);
+    inspectConnectionString(text);
+  } catch (error) {
+    if (error instanceof ConnectionStringError) throw new ConfigError(`EVENTSTORE_URL ${error.detail}`);
+    throw error;
   }
   return text;
 }

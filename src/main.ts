@@ -4,16 +4,23 @@ import { createFundYearService } from './app/service.js';
 import { ConfigError, loadConfig } from './config.js';
 import { buildApp } from './http/app.js';
 import { KeysFileError, loadKeysFile } from './http/auth.js';
-import { openStore } from './store/index.js';
+import { openStore, type RetryEvent } from './store/index.js';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
 
 async function main(): Promise<void> {
   const config = loadConfig();
   const keys = config.apiKeysFile === undefined ? undefined : loadKeysFile(config.apiKeysFile);
-  const store = openStore({ dataDir: config.dataDir, ...(config.eventStoreUrl === undefined ? {} : { eventStoreUrl: config.eventStoreUrl }) });
+  // The logger exists once the app does: a retry before that (the summary's first read) is not logged.
+  let logRetry = (_event: RetryEvent): void => undefined;
+  const store = openStore({
+    dataDir: config.dataDir,
+    ...(config.eventStoreUrl === undefined ? {} : { eventStoreUrl: config.eventStoreUrl }),
+    onRetry: (event) => logRetry(event),
+  });
   const service = createFundYearService({ store, dataDir: config.dataDir });
   const app = await buildApp({ service, keys, logger: { level: config.logLevel }, limits: config.http });
+  logRetry = (event) => app.log.warn({ store: event }, 'event store call retried');
 
   let stopping = false;
   const stop = async (signal: NodeJS.Signals): Promise<void> => {

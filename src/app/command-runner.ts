@@ -14,6 +14,7 @@ import {
   type FundYearEvent,
   type FundYearState,
 } from '../domain/fundyear/index.js';
+import { assertAppendFits } from '../store/append-limit.js';
 import { WrongExpectedRevisionError, type EventStore } from '../store/port.js';
 import { requireFundScope } from './access.js';
 import { requestHash, revisionsForKey, type EventMetadata } from './idempotency.js';
@@ -76,12 +77,12 @@ export async function runCommand<A>(deps: RunnerDeps, ctx: RequestContext, ref: 
     const events = decide(command, state);
     // Chained to the last event just read: a retry after a conflict links to the winner's.
     const chained = chainEvents(folded.revision + 1, folded.lastHash, events, eventMetadata(deps, ctx, spec, hash));
+    const toAppend = chained.map((e) => ({ id: uuidv4(), type: e.type, data: e.data, metadata: e.metadata }));
+    assertAppendFits(stream, toAppend); // refused before anything is written, whatever the store
     try {
-      const result = await deps.store.append(
-        stream,
-        chained.map((e) => ({ id: uuidv4(), type: e.type, data: e.data, metadata: e.metadata })),
-        { expectedRevision: folded.revision < 0 ? 'no_stream' : BigInt(folded.revision) },
-      );
+      const result = await deps.store.append(stream, toAppend, {
+        expectedRevision: folded.revision < 0 ? 'no_stream' : BigInt(folded.revision),
+      });
       deps.onAppended(result.position);
       // The cache is not extended here: the next load reads these events back as the store keeps
       // them (JSON), so the cache never holds anything the store did not return.

@@ -8,6 +8,7 @@ import {
   adoptedAgreement,
   findSettlement,
   fold,
+  FUND_YEAR_STREAM_PREFIX,
   fundYearStream,
   isFundId,
   isYear,
@@ -53,6 +54,9 @@ export interface FundYearServiceDeps {
   /** Where the summary's one line about an unreadable file goes; default: standard error. */
   log?: (line: string) => void;
 }
+
+/** The summary reads fund-year streams only: its head is the last of their events, not the log's. */
+const SUMMARY_FILTER = { streamPrefix: FUND_YEAR_STREAM_PREFIX };
 
 /** Audit trail page size: a limit on everything. */
 export const EVENTS_PAGE_MAX = 1000;
@@ -141,7 +145,7 @@ class Service implements T.FundYearService {
   }
 
   private headAtStart(): Promise<bigint | null> {
-    this.startHead ??= this.store.headPosition().catch((error: unknown) => {
+    this.startHead ??= this.store.headPosition(SUMMARY_FILTER).catch((error: unknown) => {
       this.startHead = null;
       throw error;
     });
@@ -353,7 +357,7 @@ class Service implements T.FundYearService {
     // The summary follows the log asynchronously: after a start on a long log, or with another
     // process writing, it can be behind. Waiting for the head as this request found it (and for
     // what this instance appended: read-your-writes) means the list is never silently short.
-    const head = await this.store.headPosition();
+    const head = await this.store.headPosition(SUMMARY_FILTER);
     const mine = this.appendedPosition;
     await this.summaryReached(mine !== null && (head === null || mine > head) ? mine : head);
     return this.summary.list().filter((s) => canSeeFund(ctx.principal, s.fundId));

@@ -17,6 +17,7 @@ import {
   adoptedAgreement,
   asFundYearEvent,
   evolve,
+  FUND_YEAR_STREAM_PREFIX,
   initialState,
   latestReturn,
   parseFundYearStream,
@@ -109,7 +110,10 @@ export class SummaryProjection {
   /** Starts the catch-up subscription from the checkpoint (idempotent). */
   start(): void {
     if (this.running) return;
-    const subscription = this.store.subscribeToAll(this.position === null ? {} : { afterPosition: this.position });
+    // Server-side filter; the checkpoint stays the position of the last event applied (never a
+    // filter checkpoint from the server, which can point past an event: KurrentDB #4970).
+    const filter = { streamPrefix: FUND_YEAR_STREAM_PREFIX };
+    const subscription = this.store.subscribeToAll(this.position === null ? filter : { ...filter, afterPosition: this.position });
     this.subscription = subscription;
     this.running = this.consume(subscription);
   }
@@ -150,7 +154,7 @@ export class SummaryProjection {
     this.position = null;
     this.failure = null;
     for (;;) {
-      const page = await this.store.readAll({ ...(this.position === null ? {} : { afterPosition: this.position }), maxCount: READ_PAGE });
+      const page = await this.store.readAll({ ...(this.position === null ? {} : { afterPosition: this.position }), maxCount: READ_PAGE, streamPrefix: FUND_YEAR_STREAM_PREFIX });
       for (const event of page) this.apply(event);
       if (page.length < READ_PAGE) break;
     }

@@ -5,6 +5,7 @@ import { STATUS_CODES } from 'node:http';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { DomainError, type FieldError } from '../domain/errors.js';
+import { EventsTooLargeError } from '../store/append-limit.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 export const PROBLEM_BASE = 'https://poolshare.example/problems/';
@@ -95,6 +96,7 @@ export function problemForError(error: unknown): { problem: Problem; internal: b
   if (error instanceof DomainError) {
     return { problem: makeProblem(error.status, error.code, error.message, error.errors), internal: false };
   }
+  if (error instanceof EventsTooLargeError) return { problem: makeProblem(422, 'events-too-large', error.message), internal: false };
   const fastifyError = error as Partial<FastifyError> | null;
   if (fastifyError !== null && typeof fastifyError === 'object' && Array.isArray(fastifyError.validation)) {
     const errors = validationErrors(fastifyError.validation as AjvLikeError[], fastifyError.validationContext);

@@ -40,14 +40,26 @@ export interface ReadStreamOptions {
   maxCount?: number;
 }
 
-export interface ReadAllOptions {
+export interface StreamFilter {
+  /**
+   * Only events of streams whose name starts with this (e.g. `fundyear-`); default: every stream.
+   * Positions are still global: a filtered reader's position is that of the last event it got.
+   */
+  streamPrefix?: string;
+}
+
+export interface ReadAllOptions extends StreamFilter {
   /** Exclusive: only events after this position. Default: from the very start. */
   afterPosition?: bigint;
+  /** Counts delivered (matching) events only. */
   maxCount?: number;
 }
 
-export interface SubscribeOptions {
-  /** Exclusive: deliver events after this position (a stored checkpoint). Default: from the start. */
+export interface SubscribeOptions extends StreamFilter {
+  /**
+   * Exclusive: deliver events after this position, which must be the position of an event the
+   * caller processed (never a filter checkpoint from the server). Default: from the start.
+   */
   afterPosition?: bigint;
 }
 
@@ -65,9 +77,10 @@ export interface EventStore {
   subscribeToAll(options?: SubscribeOptions): Subscription;
   /**
    * Position of the last event in the whole log that readAll/subscriptions deliver (system
-   * events skipped); null for an empty log. What a catch-up reader must reach to be current.
+   * events skipped; with a filter, the last matching one); null for none. What a catch-up
+   * reader with the same filter must reach to be current.
    */
-  headPosition(): Promise<bigint | null>;
+  headPosition(filter?: StreamFilter): Promise<bigint | null>;
   /** Resolves when the store is reachable (for /readyz). */
   ping(): Promise<void>;
   close(): Promise<void>;
@@ -100,5 +113,18 @@ export class IdempotencyMismatchError extends Error {
     super(`conflicting retry on ${stream}: ${detail}`);
     this.name = 'IdempotencyMismatchError';
     this.stream = stream;
+  }
+}
+
+/**
+ * The store could not be reached, or did not answer within its deadline, even after the
+ * adapter's bounded retries. Whether a write that failed this way took place is unknown to the
+ * caller (an adapter confirms what it can by reading back first): retry with the same
+ * Idempotency-Key. The message is one line and names no internals; the cause is kept.
+ */
+export class StoreUnavailableError extends Error {
+  constructor(detail: string, options?: { cause?: unknown }) {
+    super(`event store unavailable: ${detail}`, options);
+    this.name = 'StoreUnavailableError';
   }
 }

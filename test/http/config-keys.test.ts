@@ -47,8 +47,12 @@ test('configuration: refused with a clear message', async (t) => {
     [{ HTTP_CONNECTIONS_MAX: '0' }, /HTTP_CONNECTIONS_MAX must be a whole number from 1 to 100000/],
     [{ HTTP_CONNECTIONS_MAX: '-5' }, /HTTP_CONNECTIONS_MAX/],
     [{ HTTP_REQUEST_TIMEOUT_MS: '5000', HTTP_HEADERS_TIMEOUT_MS: '6000' }, /HTTP_HEADERS_TIMEOUT_MS \(6000\) must not exceed HTTP_REQUEST_TIMEOUT_MS \(5000\)/],
+    [{ EVENTSTORE_URL: 'kurrentdb://127.0.0.1:2113?tls=false' }, /^EVENTSTORE_URL uses kurrentdb:\/\/, which the EventStoreDB client of this build .* after esdb:\/\//],
+    [{ EVENTSTORE_URL: 'esdb://a:2113,b:2113?nodePreference=captain' }, /EVENTSTORE_URL has nodePreference "captain"/],
   ];
   for (const [env, message] of bad) t.throws(() => loadConfig(env), { name: 'ConfigError', message }, JSON.stringify(env));
+  const cluster = 'esdb://admin:changeit@node1.example:2113,node2.example:2113,node3.example:2113?tls=true&nodePreference=leader';
+  t.equal(loadConfig({ EVENTSTORE_URL: cluster }).eventStoreUrl, cluster, 'several gossip seeds are accepted (no valid WHATWG URL)');
   t.ok(new ConfigError('x') instanceof Error);
 });
 

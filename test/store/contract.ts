@@ -5,7 +5,7 @@
 import type tap from 'tap';
 import { randomUUID } from 'node:crypto';
 import type { EventStore, EventToAppend, RecordedEvent, Subscription } from '../../src/store/port.js';
-import { IdempotencyMismatchError, WrongExpectedRevisionError } from '../../src/store/port.js';
+import { IdempotencyMismatchError, StoreUnavailableError, WrongExpectedRevisionError } from '../../src/store/port.js';
 
 export type Tap = Parameters<Parameters<typeof tap.test>[0]>[0];
 export type StoreFactory = () => Promise<EventStore>;
@@ -69,6 +69,38 @@ export async function take(
 
 const brief = (e: RecordedEvent): string => `${e.streamId}@${e.revision}`;
 
+export type ContractFaultKind = 'not-leader' | 'unavailable' | 'slow' | 'unavailable-after-write' | 'slow-after-write';
+export const CONTRACT_FAULT_KINDS: readonly ContractFaultKind[] = ['not-leader', 'unavailable', 'slow', 'unavailable-after-write', 'slow-after-write'];
+
+export interface ContractFault {
+  kind: ContractFaultKind;
+  on: 'append' | 'read' | 'subscribe';
+  times?: number;
+  delayMs?: number;
+}
+
+/** A store whose server can be made to fail, call by call (the EventStoreDB double). */
+export interface FaultHarness {
+  /** A store on that server with a short deadline (shorter than `slowMs`) and quick retries. */
+  factory: StoreFactory;
+  /** How long a slow answer takes: longer than the store's deadline. */
+  slowMs: number;
+  /** Attempts the store makes per call. */
+  attempts: number;
+  inject(fault: ContractFault): void;
+  clear(): void;
+  /** Ends every open subscription with an error (a connection lost, a node restarting). */
+  dropSubscriptions(): void;
+  /** How many calls have been answered with a fault so far. */
+  fired(): number;
+}
+
+/** Waits (bounded) until the server has answered one more call with a fault than `before`. */
+async function faultFired(h: FaultHarness, before: number): Promise<void> {
+  for (let i = 0; i < 500 && h.fired() <= before; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+  if (h.fired() <= before) throw new Error('the injected fault never fired');
+}
+
 export interface ContractOptions {
   /**
    * Opens a store on a log of its own, empty and written by nobody else (the adapter's
@@ -76,6 +108,8 @@ export interface ContractOptions {
    * log cannot be had and the head may move: headPosition is then checked as a lower bound.
    */
   privateLog?: StoreFactory;
+  /** When given, every fault is run and must lose and duplicate nothing. */
+  faults?: FaultHarness;
 }
 
 export function runStoreContract(t: Tap, name: string, factory: StoreFactory, options: ContractOptions = {}): Promise<unknown> {
@@ -349,10 +383,185 @@ export function runStoreContract(t: Tap, name: string, factory: StoreFactory, op
       }),
     );
 
+    t.test('a stream-prefix filter: readAll, subscription and head see only matching streams, with global positions', (t) =>
+      withStore(privateLog ?? factory, async (store) => {
+        const tag = randomUUID().slice(0, 8);
+        const prefix = `flt${tag}-`;
+        const inA = `${prefix}a`;
+        const inB = `${prefix}b`;
+        const out = `other${tag}-a`;
+        const marker = await store.append(uniqueStream('flt-marker'), [newEvent()], { expectedRevision: 'no_stream' });
+        await store.append(inA, newEvents(2), { expectedRevision: 'no_stream' });
+        await store.append(out, newEvents(3), { expectedRevision: 'no_stream' });
+        const lastIn = await store.append(inB, newEvents(1), { expectedRevision: 'no_stream' });
+        const lastOut = await store.append(out, newEvents(1), { expectedRevision: 2n });
+        const all = await store.readAll({ afterPosition: marker.position, streamPrefix: prefix });
+        t.strictSame(all.map(brief), [`${inA}@0`, `${inA}@1`, `${inB}@0`], 'readAll: only the prefix, in log order');
+        const unfiltered = await store.readAll({ afterPosition: marker.position });
+        const positions = new Map(unfiltered.map((e) => [e.id, e.position]));
+        t.ok(all.every((e) => positions.get(e.id) === e.position), 'the same global positions as unfiltered');
+        t.strictSame((await store.readAll({ afterPosition: marker.position, streamPrefix: prefix, maxCount: 2 })).map(brief), [`${inA}@0`, `${inA}@1`], 'maxCount counts matching events');
+        const head = await store.headPosition({ streamPrefix: prefix });
+        if (privateLog !== undefined) t.equal(head, lastIn.position, 'head of the prefix: its last event, not the log\'s');
+        t.ok(lastOut.position > lastIn.position, 'the log itself went on past it');
+        t.equal(await store.headPosition({ streamPrefix: `none${tag}-` }), null, 'no matching stream: no head');
+        const sub = store.subscribeToAll({ afterPosition: marker.position, streamPrefix: prefix });
+        const it = sub[Symbol.asyncIterator]();
+        const past = await take(it, 3, new Set([inA, inB]));
+        t.strictSame(past.map(brief), [`${inA}@0`, `${inA}@1`, `${inB}@0`], 'subscription: past events of the prefix');
+        await store.append(out, newEvents(2), { expectedRevision: 3n });
+        await store.append(inA, newEvents(1), { expectedRevision: 1n });
+        const [live] = await take(it, 1, new Set([inA, inB, out]));
+        t.equal(live && brief(live), `${inA}@2`, 'live: the next matching event, the others never delivered');
+        await sub.close();
+        // Resuming from the last delivered event (never from a server checkpoint) misses nothing.
+        await store.append(out, newEvents(1), { expectedRevision: 5n });
+        await store.append(inB, newEvents(1), { expectedRevision: 0n });
+        const resumed = store.subscribeToAll({ afterPosition: live!.position, streamPrefix: prefix });
+        const [next] = await take(resumed[Symbol.asyncIterator](), 1, new Set([inA, inB, out]));
+        t.equal(next && brief(next), `${inB}@1`, 'resumed from the last delivered position: the next matching event');
+        await resumed.close();
+      }),
+    );
+
+    const harness = options.faults;
+    if (harness !== undefined) runFaultCases(t, harness);
+
     t.test('ping answers when the store is reachable', (t) =>
       withStore(factory, async (store) => {
         await t.resolves(store.ping(), 'ping resolves');
       }),
     );
   });
+}
+
+/** The stream as ids, each exactly once, in order, or a failure naming the duplicate. */
+async function idsOf(store: EventStore, stream: string): Promise<string[]> {
+  return (await store.readStream(stream)).map((e) => e.id);
+}
+
+function runFaultCases(t: Tap, h: FaultHarness): void {
+  t.test('faults: every kind on an append, once and twice: the batch is written exactly once', (t) =>
+    withStore(h.factory, async (store) => {
+      for (const kind of CONTRACT_FAULT_KINDS) {
+        for (const times of [1, 2]) {
+          const s = uniqueStream(`fault-${kind}-${times}`);
+          const first = newEvents(2, 'A');
+          await store.append(s, first, { expectedRevision: 'no_stream' });
+          const batch = newEvents(3, 'B');
+          h.inject({ kind, on: 'append', times, delayMs: h.slowMs });
+          const r = await store.append(s, batch, { expectedRevision: 1n });
+          h.clear();
+          t.equal(r.nextExpectedRevision, 4n, `${kind} x${times}: the revision of the batch's last event`);
+          const read = await store.readStream(s);
+          t.strictSame(read.map((e) => e.id), [...first, ...batch].map((e) => e.id), `${kind} x${times}: written once, in order`);
+          t.equal(r.position, read[4]!.position, `${kind} x${times}: the position of the batch's last event`);
+        }
+      }
+    }),
+  );
+
+  t.test('faults: a conflict is still a conflict after a retry; the winner\'s batch alone is written', (t) =>
+    withStore(h.factory, async (store) => {
+      for (const kind of CONTRACT_FAULT_KINDS) {
+        const s = uniqueStream(`fault-race-${kind}`);
+        await store.append(s, [newEvent()], { expectedRevision: 'no_stream' });
+        const winner = newEvents(2, 'W');
+        const loser = newEvents(2, 'L');
+        const before = h.fired();
+        h.inject({ kind, on: 'append', delayMs: h.slowMs });
+        const first = store.append(s, loser, { expectedRevision: 0n });
+        first.catch(() => undefined);
+        // The faulted append is in flight; another writer takes revision 1 (through the same store, unfaulted).
+        await faultFired(h, before);
+        const won = await store.append(s, winner, { expectedRevision: 0n }).then(() => 'won', (e: unknown) => e);
+        const lost = await first.then(() => 'won', (e: unknown) => e);
+        const outcomes = [won, lost];
+        t.equal(outcomes.filter((o) => o === 'won').length, 1, `${kind}: exactly one of the two appends succeeded`);
+        t.ok(outcomes.some((o) => o instanceof WrongExpectedRevisionError), `${kind}: the other one is a WrongExpectedRevisionError`);
+        const winnerIds = won === 'won' ? winner : loser;
+        t.strictSame((await idsOf(store, s)).slice(1), winnerIds.map((e) => e.id), `${kind}: only the winner's batch, whole, once`);
+      }
+    }),
+  );
+
+  t.test('faults: two writers through faults, each retrying its conflicts, lose nothing and duplicate nothing', (t) =>
+    withStore(h.factory, async (store) => {
+      const s = uniqueStream('fault-writers');
+      await store.append(s, [newEvent('Start')], { expectedRevision: 'no_stream' });
+      const acknowledged: string[] = [];
+      const writer = async (name: string, count: number): Promise<void> => {
+        for (let i = 0; i < count; i++) {
+          const event = newEvent(`${name}${i}`);
+          for (let round = 0; round < 50; round++) {
+            const [last] = await store.readStream(s, { direction: 'backwards', maxCount: 1 });
+            if (round % 2 === 0) h.inject({ kind: CONTRACT_FAULT_KINDS[(i + round) % CONTRACT_FAULT_KINDS.length]!, on: 'append', delayMs: h.slowMs });
+            try {
+              await store.append(s, [event], { expectedRevision: last!.revision });
+              acknowledged.push(event.id);
+              break;
+            } catch (error) {
+              if (!(error instanceof WrongExpectedRevisionError)) throw error;
+            }
+          }
+        }
+      };
+      await Promise.all([writer('x', 4), writer('y', 4)]);
+      h.clear();
+      const ids = (await idsOf(store, s)).slice(1);
+      t.equal(acknowledged.length, 8, 'every append was acknowledged');
+      t.equal(new Set(ids).size, ids.length, 'no event twice');
+      t.strictSame([...ids].sort(), [...acknowledged].sort(), 'the stream holds exactly the acknowledged events');
+    }),
+  );
+
+  t.test('faults: reads retry through NotLeader, Unavailable and a slow answer', (t) =>
+    withStore(h.factory, async (store) => {
+      const s = uniqueStream('fault-read');
+      const events = newEvents(4);
+      const r = await store.append(s, events, { expectedRevision: 'no_stream' });
+      for (const kind of ['not-leader', 'unavailable', 'slow'] as const) {
+        h.inject({ kind, on: 'read', times: 2, delayMs: h.slowMs });
+        t.strictSame(await idsOf(store, s), events.map((e) => e.id), `${kind}: readStream answers in full`);
+        h.inject({ kind, on: 'read', delayMs: h.slowMs });
+        t.ok(((await store.headPosition()) ?? -1n) >= r.position, `${kind}: headPosition answers`);
+        h.clear();
+      }
+    }),
+  );
+
+  t.test('faults: a subscription refused or dropped resumes after its last delivered event', (t) =>
+    withStore(h.factory, async (store) => {
+      const s = uniqueStream('fault-sub');
+      const ours = new Set([s]);
+      const marker = await store.append(uniqueStream('fault-sub-marker'), [newEvent()], { expectedRevision: 'no_stream' });
+      await store.append(s, newEvents(3), { expectedRevision: 'no_stream' });
+      h.inject({ kind: 'unavailable', on: 'subscribe', times: 2 });
+      const sub = store.subscribeToAll({ afterPosition: marker.position });
+      const it = sub[Symbol.asyncIterator]();
+      const before = await take(it, 3, ours);
+      h.dropSubscriptions();
+      await store.append(s, newEvents(2), { expectedRevision: 2n });
+      h.inject({ kind: 'not-leader', on: 'subscribe' });
+      h.dropSubscriptions();
+      const after = await take(it, 2, ours);
+      t.strictSame([...before, ...after].map((e) => e.revision), [0n, 1n, 2n, 3n, 4n], 'every event once, in order, across the drops');
+      await sub.close();
+      h.clear();
+    }),
+  );
+
+  t.test('faults: a store that stays unreachable gives StoreUnavailableError and writes nothing', (t) =>
+    withStore(h.factory, async (store) => {
+      const s = uniqueStream('fault-down');
+      await store.append(s, [newEvent()], { expectedRevision: 'no_stream' });
+      h.inject({ kind: 'unavailable', on: 'append', times: h.attempts + 1 });
+      h.inject({ kind: 'unavailable', on: 'read', times: 100 });
+      const error = await store.append(s, newEvents(2), { expectedRevision: 0n }).then(() => undefined, (e: unknown) => e);
+      h.clear();
+      t.ok(error instanceof StoreUnavailableError, `StoreUnavailableError (${String(error)})`);
+      t.notMatch(String((error as Error).message), /\n/, 'a one-line message');
+      t.equal((await idsOf(store, s)).length, 1, 'nothing was written');
+    }),
+  );
 }

@@ -3,9 +3,10 @@
 import t from 'tap';
 import { openEventStoreDbStore } from '../../src/store/eventstoredb/esdb-store.js';
 import { openStore } from '../../src/store/index.js';
-import { WrongExpectedRevisionError, type EventStore } from '../../src/store/port.js';
-import { startEsdbDouble } from './esdb-double/server.js';
-import { newEvent, newEvents, runStoreContract } from './contract.js';
+import { ConnectionStringError } from '../../src/store/eventstoredb/connection-string.js';
+import { StoreUnavailableError, WrongExpectedRevisionError, type EventStore } from '../../src/store/port.js';
+import { startEsdbCluster, startEsdbDouble } from './esdb-double/server.js';
+import { newEvent, newEvents, runStoreContract, take, type FaultHarness } from './contract.js';
 
 const double = await startEsdbDouble();
 t.teardown(() => double.close());
@@ -26,7 +27,29 @@ async function onFreshDouble(): Promise<EventStore> {
   });
 }
 
-await runStoreContract(t, 'eventstoredb', async () => openEventStoreDbStore({ url: double.url }), { privateLog: onFreshDouble });
+/** Short deadline and quick retries, so a slow answer (SLOW_MS) outlasts the deadline. */
+const FAULT_POLICY = { deadlineMs: 250, attempts: 5, backoffMs: 20, backoffMaxMs: 100 } as const;
+const SLOW_MS = 600;
+
+const faulty = await startEsdbDouble();
+t.teardown(() => faulty.close());
+const harness: FaultHarness = {
+  factory: async () => openEventStoreDbStore({ url: faulty.url, ...FAULT_POLICY }),
+  slowMs: SLOW_MS,
+  attempts: FAULT_POLICY.attempts,
+  inject: (fault) => faulty.faults.inject(fault),
+  clear: () => faulty.faults.clear(),
+  dropSubscriptions: () => faulty.dropSubscriptions(),
+  fired: () => faulty.faults.total,
+};
+
+await runStoreContract(t, 'eventstoredb', async () => openEventStoreDbStore({ url: double.url }), { privateLog: onFreshDouble, faults: harness });
+
+t.test('every fault kind fired on the double', async (t) => {
+  for (const kind of ['not-leader', 'unavailable', 'slow', 'unavailable-after-write', 'slow-after-write'] as const) {
+    t.ok((faulty.faults.fired.get(kind) ?? 0) > 0, `${kind}: ${faulty.faults.fired.get(kind) ?? 0} calls`);
+  }
+});
 
 t.test('the double was really reached over gRPC by the real client', async (t) => {
   t.ok(double.calls.append > 20, `append calls: ${double.calls.append}`);
@@ -92,6 +115,109 @@ t.test('eventstoredb adapter specifics (on the double)', async (t) => {
     t.equal(e!.metadata, null);
     await store.close();
   });
+});
+
+t.test('connection strings', async (t) => {
+  for (const scheme of ['kurrentdb', 'kurrentdb+discover']) {
+    const error = (() => {
+      try {
+        openStore({ dataDir: '/nonexistent/never-used', eventStoreUrl: `${scheme}://127.0.0.1:2113?tls=false` });
+        return undefined;
+      } catch (e) {
+        return e;
+      }
+    })();
+    t.ok(error instanceof ConnectionStringError, `${scheme}:// is refused`);
+    t.match(String((error as Error).message), /does not read: write the same hosts and options after esdb:\/\//, 'saying what to write instead');
+    t.notMatch(String((error as Error).message), /\n/, 'in one line');
+  }
+  t.throws(() => openEventStoreDbStore({ url: 'esdb://127.0.0.1:2113?nodePreference=boss' }), ConnectionStringError, 'an unknown nodePreference');
+  t.throws(() => openEventStoreDbStore({ url: 'http://127.0.0.1:2113' }), ConnectionStringError, 'another scheme');
+});
+
+t.test('an unreachable store: StoreUnavailableError within the bounded retries', async (t) => {
+  // A port nobody listens on: take one from a double and close it.
+  const gone = await startEsdbDouble();
+  const url = gone.url;
+  await gone.close();
+  const retries: string[] = [];
+  const store = openEventStoreDbStore({ url, deadlineMs: 300, attempts: 3, backoffMs: 10, backoffMaxMs: 20, onRetry: (r) => retries.push(`${r.operation}#${r.attempt}`) });
+  t.teardown(() => store.close());
+  const error = await store.append('nowhere', [newEvent()], { expectedRevision: 'no_stream' }).then(() => undefined, (e: unknown) => e);
+  t.ok(error instanceof StoreUnavailableError, `append: ${String(error)}`);
+  t.notMatch((error as Error).message, /\n/, 'a one-line message');
+  t.ok(retries.includes('append#1') && retries.includes('append#2'), `retried before giving up: ${retries.join(', ')}`);
+  t.notOk(retries.includes('append#3'), 'and no more often than the attempts allow');
+  await t.rejects(store.readStream('nowhere'), StoreUnavailableError, 'a read too');
+  await t.rejects(store.headPosition(), StoreUnavailableError, 'and the head');
+  await t.rejects(store.ping(), StoreUnavailableError, 'ping (one attempt)');
+});
+
+t.test('a filtered subscription never hands out the server\'s checkpoint (KurrentDB #4970)', async (t) => {
+  const own = await startEsdbDouble();
+  t.teardown(() => own.close());
+  const store = openEventStoreDbStore({ url: own.url });
+  t.teardown(() => store.close());
+  await store.append('fundyear-a-2015-16', newEvents(2), { expectedRevision: 'no_stream' });
+  await store.append('other-x', newEvents(2), { expectedRevision: 'no_stream' });
+  const sub = store.subscribeToAll({ streamPrefix: 'fundyear-' });
+  const it = sub[Symbol.asyncIterator]();
+  const seen = await take(it, 2, new Set(['fundyear-a-2015-16']));
+  const checkpoint = own.calls.lastCheckpoint;
+  t.ok(own.calls.checkpoints > 0 && checkpoint !== null, `the double sent ${own.calls.checkpoints} checkpoint(s)`);
+  const next = await store.append('fundyear-b-2015-16', newEvents(1), { expectedRevision: 'no_stream' });
+  t.equal(checkpoint, next.position, 'the checkpoint named the position the next event then got: past every processed event');
+  const [live] = await take(it, 1, new Set(['fundyear-b-2015-16']));
+  t.equal(live?.position, next.position, 'the next event is delivered');
+  await sub.close();
+  // The hazard, shown: resuming from that checkpoint would skip the event; from the last delivered one it does not.
+  const fromCheckpoint = await store.readAll({ afterPosition: checkpoint!, streamPrefix: 'fundyear-' });
+  t.strictSame(fromCheckpoint, [], 'from the checkpoint: the next event is skipped');
+  const fromDelivered = await store.readAll({ afterPosition: seen[1]!.position, streamPrefix: 'fundyear-' });
+  t.strictSame(fromDelivered.map((e) => e.position), [next.position], 'from the last delivered event: it is there');
+});
+
+t.test('a three-node cluster: gossip seeds, nodePreference=leader, a leader election and a node down', async (t) => {
+  const cluster = await startEsdbCluster(3);
+  t.teardown(() => cluster.close());
+  cluster.elect(1);
+  const retries: string[] = [];
+  const store = openEventStoreDbStore({ url: cluster.url, deadlineMs: 500, attempts: 8, backoffMs: 50, backoffMaxMs: 400, onRetry: (r) => retries.push(r.reason) });
+  t.teardown(() => store.close());
+  t.match(cluster.url, /^esdb:\/\/127\.0\.0\.1:\d+,127\.0\.0\.1:\d+,127\.0\.0\.1:\d+\?tls=false&nodePreference=leader$/, 'three seeds');
+  const first = newEvents(2);
+  await store.append('fundyear-c-2015-16', first, { expectedRevision: 'no_stream' });
+  t.ok(cluster.nodes.some((n) => n.calls.gossip > 0), 'discovered through gossip');
+  t.equal(cluster.nodes[1]!.calls.append, 1, 'the append went to the leader');
+  const sub = store.subscribeToAll({ streamPrefix: 'fundyear-' });
+  const it = sub[Symbol.asyncIterator]();
+  const ours = new Set(['fundyear-c-2015-16']);
+  await take(it, 2, ours);
+
+  // The leader steps down: the old leader answers NotLeader (leader endpoint in the trailers).
+  cluster.elect(2);
+  const second = newEvents(1);
+  await store.append('fundyear-c-2015-16', second, { expectedRevision: 1n });
+  t.ok(retries.includes('NotLeaderError'), `NotLeader was retried: ${retries.join(', ')}`);
+  t.equal(cluster.nodes[2]!.calls.append, 1, 'the retry went to the new leader');
+
+  // An election: nobody is ready for a while; the append waits it out within its retries.
+  cluster.startElection();
+  const third = newEvents(1);
+  const pending = store.append('fundyear-c-2015-16', third, { expectedRevision: 2n });
+  setTimeout(() => cluster.elect(0), 300);
+  await pending;
+  t.ok(retries.includes('UnavailableError'), 'Unavailable was retried');
+
+  // A node down: the others carry on.
+  cluster.setDown(2, true);
+  const fourth = newEvents(1);
+  await store.append('fundyear-c-2015-16', fourth, { expectedRevision: 3n });
+  const ids = (await store.readStream('fundyear-c-2015-16')).map((e) => e.id);
+  t.strictSame(ids, [...first, ...second, ...third, ...fourth].map((e) => e.id), 'every event once, in order');
+  const live = await take(it, 3, ours);
+  t.strictSame(live.map((e) => e.revision), [2n, 3n, 4n], 'the subscription came through the drops without a gap or a duplicate');
+  await sub.close();
 });
 
 const realUrl = process.env.EVENTSTORE_URL;

@@ -43,9 +43,12 @@ export function periodNumber(period: Period): number {
   return Number(period.slice(1));
 }
 
+/** Every fund-year stream's name starts with this: what the summary's server-side filter selects. */
+export const FUND_YEAR_STREAM_PREFIX = 'fundyear-';
+
 /** The single place a fund-year stream name is built (STYLE.md). */
 export function fundYearStream(fundId: string, year: string): string {
-  return `fundyear-${fundId}-${year}`;
+  return `${FUND_YEAR_STREAM_PREFIX}${fundId}-${year}`;
 }
 
 /** The inverse, for events read from the whole log; null for streams that are not fund-years. */

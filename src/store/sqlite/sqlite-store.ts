@@ -14,6 +14,7 @@ import type {
   ReadAllOptions,
   ReadStreamOptions,
   RecordedEvent,
+  StreamFilter,
   Subscription,
   SubscribeOptions,
 } from '../port.js';
@@ -194,25 +195,44 @@ export class SqliteEventStore implements EventStore {
 
   async readAll(options: ReadAllOptions = {}): Promise<RecordedEvent[]> {
     this.assertOpen();
-    return this.readAllSync(options.afterPosition ?? -1n, options.maxCount === undefined ? -1 : assertCount(options.maxCount));
+    const limit = options.maxCount === undefined ? -1 : assertCount(options.maxCount);
+    return this.readAllSync(options.afterPosition ?? -1n, limit, options.streamPrefix);
   }
 
-  readAllSync(afterPosition: bigint, limit: number): RecordedEvent[] {
+  readAllSync(afterPosition: bigint, limit: number, streamPrefix?: string): RecordedEvent[] {
+    if (streamPrefix === undefined) {
+      const rows = this.db
+        .prepare('SELECT * FROM events WHERE position > ? ORDER BY position ASC LIMIT ?')
+        .all(afterPosition, limit) as EventRow[];
+      return rows.map(toRecorded);
+    }
+    const [low, high] = prefixRange(streamPrefix);
     const rows = this.db
-      .prepare('SELECT * FROM events WHERE position > ? ORDER BY position ASC LIMIT ?')
-      .all(afterPosition, limit) as EventRow[];
+      .prepare('SELECT * FROM events WHERE position > ? AND stream_id >= ? AND stream_id < ? ORDER BY position ASC LIMIT ?')
+      .all(afterPosition, low, high, limit) as EventRow[];
     return rows.map(toRecorded);
   }
 
-  /** max() of the INTEGER PRIMARY KEY: SQLite reads it from the end of the table's b-tree. */
-  async headPosition(): Promise<bigint | null> {
+  /**
+   * Unfiltered: max() of the INTEGER PRIMARY KEY, read from the end of the table's b-tree.
+   * Filtered: the stream heads in the prefix's key range of `streams`, one index probe each
+   * for the head event's position (as many probes as matching streams, never a table scan).
+   */
+  async headPosition(filter: StreamFilter = {}): Promise<bigint | null> {
     this.assertOpen();
-    return this.db.prepare('SELECT max(position) FROM events').pluck().get() as bigint | null;
+    if (filter.streamPrefix === undefined) return this.db.prepare('SELECT max(position) FROM events').pluck().get() as bigint | null;
+    const [low, high] = prefixRange(filter.streamPrefix);
+    return this.db
+      .prepare(
+        'SELECT max(e.position) FROM streams s JOIN events e ON e.stream_id = s.stream_id AND e.revision = s.revision WHERE s.stream_id >= ? AND s.stream_id < ?',
+      )
+      .pluck()
+      .get(low, high) as bigint | null;
   }
 
   subscribeToAll(options: SubscribeOptions = {}): Subscription {
     this.assertOpen();
-    const subscription = new SqliteSubscription(this, options.afterPosition ?? -1n, () => {
+    const subscription = new SqliteSubscription(this, options.afterPosition ?? -1n, options.streamPrefix, () => {
       this.subscriptions.delete(subscription);
     });
     this.subscriptions.add(subscription);
@@ -257,6 +277,17 @@ export class SqliteEventStore implements EventStore {
   private assertOpen(): void {
     if (this.closed) throw new Error('event store is closed');
   }
+}
+
+/**
+ * [low, high): the key range of names starting with `prefix` under SQLite's BINARY collation
+ * (UTF-8 byte order): the prefix itself up to the prefix with its last character incremented.
+ */
+function prefixRange(prefix: string): [string, string] {
+  if (prefix.length === 0) throw new RangeError('a stream prefix must not be empty');
+  const last = prefix.charCodeAt(prefix.length - 1);
+  if (last >= 0xd800) throw new RangeError('a stream prefix must end in a character below U+D800');
+  return [prefix, prefix.slice(0, -1) + String.fromCharCode(last + 1)];
 }
 
 function assertCount(n: number): number {
@@ -314,15 +345,18 @@ function inspectExistingFile(file: string): void {
     fs.closeSync(fd);
   }
   if (header.toString('latin1') !== 'SQLite format 3\0') throw new ForeignStoreFileError(file, 'not a SQLite database');
-  // A read-only open of a WAL database creates -wal/-shm beside it; remove them again if we made them.
+  // A read-only open of a WAL database creates -wal/-shm beside it. A refused file gets them
+  // removed again (it is left as it was). Ours keeps them: another poolshare process may have
+  // opened the same file meanwhile, and deleting a live -shm under it would corrupt its view.
   const sidecars = [`${file}-wal`, `${file}-shm`].filter((f) => !fs.existsSync(f));
   try {
     probeExistingFile(file);
-  } finally {
+  } catch (error) {
     for (const f of sidecars) {
       if (f.endsWith('-wal') && fs.existsSync(f) && fs.statSync(f).size > 0) continue;
       fs.rmSync(f, { force: true });
     }
+    throw error;
   }
 }
 
@@ -492,10 +526,12 @@ class SqliteSubscription implements Subscription {
   private readonly store: SqliteEventStore;
   private readonly onDone: () => void;
   private iterating = false;
+  private readonly streamPrefix: string | undefined;
 
-  constructor(store: SqliteEventStore, afterPosition: bigint, onDone: () => void) {
+  constructor(store: SqliteEventStore, afterPosition: bigint, streamPrefix: string | undefined, onDone: () => void) {
     this.store = store;
     this.checkpoint = afterPosition;
+    this.streamPrefix = streamPrefix;
     this.onDone = onDone;
   }
 
@@ -521,7 +557,7 @@ class SqliteSubscription implements Subscription {
     try {
       while (!this.done && !this.store.isClosed) {
         signalled = false;
-        const page = this.store.readAllSync(this.checkpoint, PAGE_SIZE);
+        const page = this.store.readAllSync(this.checkpoint, PAGE_SIZE, this.streamPrefix);
         for (const event of page) {
           if (this.done) return;
           this.checkpoint = event.position;

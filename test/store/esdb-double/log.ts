@@ -40,6 +40,11 @@ export class DoubleLog {
     this.emitter.setMaxListeners(0);
   }
 
+  /** Where the next event will be written: what a buggy filtered checkpoint points at (KurrentDB #4970). */
+  get endPosition(): bigint {
+    return this.nextPosition;
+  }
+
   stream(name: string): StoredEvent[] | undefined {
     return this.streams.get(name);
   }

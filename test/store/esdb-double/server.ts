@@ -1,9 +1,17 @@
-// A wire-level EventStoreDB test double: a real gRPC server (@grpc/grpc-js) on the service
-// definitions @eventstore/db-client ships in generated/, so the real client talks to it over
+// A wire-level EventStoreDB test double: real gRPC servers (@grpc/grpc-js) on the service
+// definitions @eventstore/db-client ships in generated/, so the real client talks to them over
 // real gRPC. Implements Streams.Append, Streams.Read (a stream, $all, and catch-up subscriptions
-// to $all) and ServerFeatures. Not implemented (answered UNIMPLEMENTED): BatchAppend, Delete,
-// Tombstone, stream subscriptions, server-side filters, links, projections, persistent
-// subscriptions, users, gossip/cluster, authentication, TLS. See docs/store.md.
+// to $all, with a server-side stream-name prefix filter and its checkpoints), ServerFeatures,
+// and Gossip.Read. One node, or a cluster of nodes sharing one log: one leader, followers that
+// answer a call carrying `requires-leader: true` with NotLeader and the leader's endpoint in the
+// trailing metadata (as KurrentDB's RpcExceptions.LeaderInfo does), an election during which
+// every node is "not ready", and nodes that are down.
+//
+// Faults, injected per node: NotLeader, Unavailable, a call slower than the client's deadline,
+// and faults after the write was applied but before the answer (the one a retry must survive).
+// Not implemented (answered UNIMPLEMENTED): BatchAppend, Delete, Tombstone, stream
+// subscriptions, filters on event types or by regex, filtered reads, links, projections,
+// persistent subscriptions, users, authentication, TLS. See docs/store.md.
 import { createRequire } from 'node:module';
 import { randomUUID } from 'node:crypto';
 import * as grpc from '@grpc/grpc-js';
@@ -12,6 +20,8 @@ import type * as SharedPbModule from '@eventstore/db-client/generated/shared_pb.
 import type * as StreamsGrpcModule from '@eventstore/db-client/generated/streams_grpc_pb.js';
 import type * as FeaturesPbModule from '@eventstore/db-client/generated/serverfeatures_pb.js';
 import type * as FeaturesGrpcModule from '@eventstore/db-client/generated/serverfeatures_grpc_pb.js';
+import type * as GossipPbModule from '@eventstore/db-client/generated/gossip_pb.js';
+import type * as GossipGrpcModule from '@eventstore/db-client/generated/gossip_grpc_pb.js';
 import { DoubleLog, type Expected, type ProposedEvent, type StoredEvent } from './log.js';
 
 const require = createRequire(import.meta.url);
@@ -20,6 +30,8 @@ const sharedPb = require('@eventstore/db-client/generated/shared_pb.js') as type
 const streamsGrpc = require('@eventstore/db-client/generated/streams_grpc_pb.js') as typeof StreamsGrpcModule;
 const featuresPb = require('@eventstore/db-client/generated/serverfeatures_pb.js') as typeof FeaturesPbModule;
 const featuresGrpc = require('@eventstore/db-client/generated/serverfeatures_grpc_pb.js') as typeof FeaturesGrpcModule;
+const gossipPb = require('@eventstore/db-client/generated/gossip_pb.js') as typeof GossipPbModule;
+const gossipGrpc = require('@eventstore/db-client/generated/gossip_grpc_pb.js') as typeof GossipGrpcModule;
 
 type ReadReq = StreamsPbModule.ReadReq;
 type ReadResp = StreamsPbModule.ReadResp;
@@ -28,13 +40,117 @@ type AppendResp = StreamsPbModule.AppendResp;
 
 const SERVER_VERSION = '23.10.0';
 const FORWARDS = 0;
+const HOST = '127.0.0.1';
+
+// ---- faults ---------------------------------------------------------------------------------
+
+/**
+ * - `not-leader`, `unavailable`: refused, nothing applied.
+ * - `slow`: the answer comes `delayMs` late; an append is applied only then, as a server that
+ *   queued it would, even if the client has given up meanwhile.
+ * - `unavailable-after-write`, `slow-after-write`: the append is applied at once, then the
+ *   answer is an error, or comes `delayMs` late.
+ */
+export type FaultKind = 'not-leader' | 'unavailable' | 'slow' | 'unavailable-after-write' | 'slow-after-write';
+export type FaultTarget = 'append' | 'read' | 'subscribe';
+
+export interface Fault {
+  kind: FaultKind;
+  on: FaultTarget;
+  /** How many calls in a row get it; default 1. */
+  times?: number;
+  /** For the slow kinds; default 1000 ms. */
+  delayMs?: number;
+}
+
+interface PendingFault {
+  kind: FaultKind;
+  on: FaultTarget;
+  left: number;
+  delayMs: number;
+}
+
+export class Faults {
+  private pending: PendingFault[] = [];
+  /** How many calls were answered with a fault, by kind. */
+  readonly fired = new Map<FaultKind, number>();
+
+  inject(fault: Fault): void {
+    this.pending.push({ kind: fault.kind, on: fault.on, left: fault.times ?? 1, delayMs: fault.delayMs ?? 1000 });
+  }
+
+  clear(): void {
+    this.pending = [];
+  }
+
+  take(on: FaultTarget): PendingFault | undefined {
+    const fault = this.pending.find((f) => f.on === on);
+    if (fault === undefined) return undefined;
+    fault.left -= 1;
+    if (fault.left <= 0) this.pending = this.pending.filter((f) => f !== fault);
+    this.fired.set(fault.kind, (this.fired.get(fault.kind) ?? 0) + 1);
+    return fault;
+  }
+
+  get total(): number {
+    return [...this.fired.values()].reduce((a, b) => a + b, 0);
+  }
+}
+
+// ---- nodes and cluster ----------------------------------------------------------------------
+
+export interface Calls {
+  append: number;
+  read: number;
+  subscribe: number;
+  gossip: number;
+  /** Checkpoints sent on filtered subscriptions (each one pointing past the log's end, as in #4970). */
+  checkpoints: number;
+  /** The position the last of them named. */
+  lastCheckpoint: bigint | null;
+}
+
+interface Node {
+  index: number;
+  port: number;
+  instanceId: string;
+  server: grpc.Server;
+  calls: Calls;
+  faults: Faults;
+  down: boolean;
+  subscriptions: Set<grpc.ServerWritableStream<ReadReq, ReadResp>>;
+}
+
+interface Cluster {
+  log: DoubleLog;
+  nodes: Node[];
+  /** Index of the leader; null while an election runs. */
+  leader: number | null;
+}
 
 export interface EsdbDouble {
   /** Connection string for the real client, e.g. esdb://127.0.0.1:40123?tls=false */
   url: string;
   log: DoubleLog;
-  /** How many Append calls the double has answered (to prove the client really came over gRPC). */
-  calls: { append: number; read: number; subscribe: number };
+  /** How many calls the double has answered (to prove the client really came over gRPC). */
+  calls: Calls;
+  faults: Faults;
+  /** Ends every open subscription with UNAVAILABLE (a node restarting, a dropped connection). */
+  dropSubscriptions(): void;
+  close(): Promise<void>;
+}
+
+export interface EsdbCluster {
+  /** Every node as a gossip seed, nodePreference=leader. */
+  url: string;
+  log: DoubleLog;
+  nodes: readonly { port: number; calls: Calls; faults: Faults }[];
+  readonly leader: number | null;
+  /** Starts an election: every node answers "Server Is Not Ready" until elect(). */
+  startElection(): void;
+  /** `index` becomes the leader; open subscriptions are dropped, as on a real role change. */
+  elect(index: number): void;
+  setDown(index: number, down: boolean): void;
   close(): Promise<void>;
 }
 
@@ -51,16 +167,42 @@ function identifier(name: string): SharedPbModule.StreamIdentifier {
   return id;
 }
 
+function statusError(code: grpc.status, details: string, metadata = new grpc.Metadata()): grpc.ServiceError {
+  return Object.assign(new Error(details), { code, details, metadata });
+}
+
 function unimplemented(what: string): grpc.ServiceError {
-  return Object.assign(new Error(`${what} is not implemented by the test double`), {
-    code: grpc.status.UNIMPLEMENTED,
-    details: `${what} is not implemented by the test double`,
-    metadata: new grpc.Metadata(),
-  });
+  return statusError(grpc.status.UNIMPLEMENTED, `${what} is not implemented by the test double`);
+}
+
+const notReady = (): grpc.ServiceError => statusError(grpc.status.UNAVAILABLE, 'Server Is Not Ready');
+
+/** What KurrentDB answers on a follower for a call that requires the leader. */
+function notLeader(leader: Node): grpc.ServiceError {
+  const metadata = new grpc.Metadata();
+  metadata.set('exception', 'not-leader');
+  metadata.set('leader-endpoint-host', HOST);
+  metadata.set('leader-endpoint-port', String(leader.port));
+  return statusError(grpc.status.NOT_FOUND, 'Leader info available', metadata);
 }
 
 function bytes(v: Uint8Array | string): Uint8Array {
   return typeof v === 'string' ? Uint8Array.from(Buffer.from(v, 'base64')) : v;
+}
+
+const sleep = (ms: number): Promise<void> => new Promise((resolve) => setTimeout(resolve, ms));
+
+/** Node state first (down, election, not the leader), then an injected fault; undefined: go on. */
+function refusal(cluster: Cluster, node: Node, metadata: grpc.Metadata): grpc.ServiceError | undefined {
+  if (node.down || cluster.leader === null) return notReady();
+  const requiresLeader = metadata.get('requires-leader')[0] === 'true';
+  if (requiresLeader && cluster.leader !== node.index) return notLeader(cluster.nodes[cluster.leader]!);
+  return undefined;
+}
+
+function faultError(cluster: Cluster, node: Node, fault: PendingFault): grpc.ServiceError {
+  // A single node is its own leader: the client reconnects to the same endpoint.
+  return fault.kind === 'not-leader' ? notLeader(cluster.nodes[cluster.leader ?? node.index]!) : notReady();
 }
 
 // ---- Append -------------------------------------------------------------------------------
@@ -96,7 +238,36 @@ function appendResponse(log: DoubleLog, stream: string, expected: Expected, prop
   return resp;
 }
 
-function handleAppend(log: DoubleLog, calls: EsdbDouble['calls']) {
+/** Decides the append once every message has arrived, with the node's state and its faults. */
+async function answerAppend(
+  cluster: Cluster,
+  node: Node,
+  call: grpc.ServerReadableStream<AppendReq, AppendResp>,
+  decide: () => AppendResp,
+): Promise<[grpc.ServiceError | null, AppendResp?]> {
+  const refused = refusal(cluster, node, call.metadata);
+  if (refused !== undefined) return [refused];
+  const fault = node.faults.take('append');
+  if (fault === undefined) return [null, decide()]; // one synchronous step: all of the batch or none
+  switch (fault.kind) {
+    case 'not-leader':
+    case 'unavailable':
+      return [faultError(cluster, node, fault)];
+    case 'unavailable-after-write':
+      decide();
+      return [faultError(cluster, node, fault)];
+    case 'slow-after-write': {
+      const resp = decide();
+      await sleep(fault.delayMs);
+      return [null, resp];
+    }
+    case 'slow':
+      await sleep(fault.delayMs);
+      return [null, decide()];
+  }
+}
+
+function handleAppend(cluster: Cluster, node: Node) {
   return (call: grpc.ServerReadableStream<AppendReq, AppendResp>, callback: grpc.sendUnaryData<AppendResp>): void => {
     let stream: string | undefined;
     let expected: Expected = { kind: 'any' };
@@ -131,13 +302,17 @@ function handleAppend(log: DoubleLog, calls: EsdbDouble['calls']) {
       });
     });
     call.on('end', () => {
-      calls.append++;
+      node.calls.append++;
       if (failed || stream === undefined) {
-        callback({ code: grpc.status.INVALID_ARGUMENT, details: 'append without options, or an event without type/content-type' });
+        callback(statusError(grpc.status.INVALID_ARGUMENT, 'append without options, or an event without type/content-type'));
         return;
       }
-      // One synchronous step: the whole batch is decided and written at once, or not at all.
-      callback(null, appendResponse(log, stream, expected, proposed));
+      const name = stream;
+      void answerAppend(cluster, node, call, () => appendResponse(cluster.log, name, expected, proposed)).then(([error, resp]) => {
+        if (call.cancelled) return; // the client gave up (its deadline): nobody is listening
+        if (error !== null) callback(error);
+        else callback(null, resp);
+      });
     });
   };
 }
@@ -165,6 +340,15 @@ function readEvent(e: StoredEvent, withCommitPosition: boolean): ReadResp {
   else read.setNoPosition(new sharedPb.Empty());
   const resp = new streamsPb.ReadResp();
   resp.setEvent(read);
+  return resp;
+}
+
+function checkpointAt(position: bigint): ReadResp {
+  const checkpoint = new streamsPb.ReadResp.Checkpoint();
+  checkpoint.setCommitPosition(position.toString());
+  checkpoint.setPreparePosition(position.toString());
+  const resp = new streamsPb.ReadResp();
+  resp.setCheckpoint(checkpoint);
   return resp;
 }
 
@@ -212,8 +396,26 @@ function readAll(log: DoubleLog, options: StreamsPbModule.ReadReq.Options): Read
   return selected.slice(0, countOf(options)).map((e) => readEvent(e, true));
 }
 
-function subscribeToAll(log: DoubleLog, options: StreamsPbModule.ReadReq.Options, call: grpc.ServerWritableStream<ReadReq, ReadResp>): void {
+/** The stream-name prefixes of a subscription's filter; undefined: no filter; null: one we do not implement. */
+function prefixFilter(options: StreamsPbModule.ReadReq.Options): string[] | undefined | null {
+  if (!options.hasFilter()) return undefined;
+  const expression = options.getFilter()!.getStreamIdentifier();
+  if (expression === undefined || expression.getRegex() !== '' || expression.getPrefixList().length === 0) return null;
+  return expression.getPrefixList();
+}
+
+function subscribeToAll(cluster: Cluster, node: Node, options: StreamsPbModule.ReadReq.Options, prefixes: string[] | undefined, call: grpc.ServerWritableStream<ReadReq, ReadResp>): void {
+  const log = cluster.log;
   const from = allFrom(options);
+  const matches = (e: StoredEvent): boolean => prefixes === undefined || prefixes.some((p) => e.streamId.startsWith(p));
+  // A filtered subscription's checkpoint, sent the way KurrentDB #4970 shows it can be: at the
+  // log's end, past the next event any stream will get. A reader that stored it would skip that event.
+  const checkpoint = (): void => {
+    if (prefixes === undefined) return;
+    node.calls.checkpoints++;
+    node.calls.lastCheckpoint = log.endPosition;
+    call.write(checkpointAt(log.endPosition));
+  };
   const confirmation = new streamsPb.ReadResp.SubscriptionConfirmation();
   confirmation.setSubscriptionId(randomUUID());
   const first = new streamsPb.ReadResp();
@@ -222,31 +424,32 @@ function subscribeToAll(log: DoubleLog, options: StreamsPbModule.ReadReq.Options
   // Catch-up and going live happen in one synchronous step: nothing can be appended in between.
   // A subscription's start position is exclusive.
   const past = from === 'end' ? [] : from === 'start' ? log.events : log.events.filter((e) => e.position > from);
-  for (const e of past) call.write(readEvent(e, true));
+  for (const e of past) if (matches(e)) call.write(readEvent(e, true));
   const caughtUp = new streamsPb.ReadResp();
   caughtUp.setCaughtUp(new streamsPb.ReadResp.CaughtUp());
   call.write(caughtUp);
+  checkpoint();
   const live = (written: StoredEvent[]): void => {
-    for (const e of written) call.write(readEvent(e, true));
+    const wanted = written.filter(matches);
+    for (const e of wanted) call.write(readEvent(e, true));
+    if (wanted.length === 0) checkpoint();
   };
   log.emitter.on('appended', live);
+  node.subscriptions.add(call);
   const stop = (): void => {
     log.emitter.off('appended', live);
+    node.subscriptions.delete(call);
   };
   call.on('cancelled', stop);
   call.on('close', stop);
   call.on('error', stop);
 }
 
-function handleRead(log: DoubleLog, calls: EsdbDouble['calls']) {
+function handleRead(cluster: Cluster, node: Node) {
   return (call: grpc.ServerWritableStream<ReadReq, ReadResp>): void => {
     const options = call.request.getOptions();
     if (options === undefined) {
-      call.destroy(Object.assign(new Error('read without options'), { code: grpc.status.INVALID_ARGUMENT }));
-      return;
-    }
-    if (options.hasFilter()) {
-      call.emit('error', unimplemented('server-side filters'));
+      call.emit('error', statusError(grpc.status.INVALID_ARGUMENT, 'read without options'));
       return;
     }
     const uuid = options.getUuidOption();
@@ -254,23 +457,45 @@ function handleRead(log: DoubleLog, calls: EsdbDouble['calls']) {
       call.emit('error', unimplemented('structured UUIDs'));
       return;
     }
-    if (options.hasSubscription()) {
-      if (!options.hasAll()) {
-        call.emit('error', unimplemented('stream subscriptions'));
-        return;
-      }
-      calls.subscribe++;
-      subscribeToAll(log, options, call);
+    const refused = refusal(cluster, node, call.metadata);
+    if (refused !== undefined) {
+      call.emit('error', refused);
       return;
     }
-    calls.read++;
-    const responses = options.hasStream() ? readStream(log, options) : readAll(log, options);
-    for (const r of responses) call.write(r);
-    call.end();
+    if (options.hasSubscription()) {
+      const prefixes = prefixFilter(options);
+      if (!options.hasAll() || prefixes === null) {
+        call.emit('error', unimplemented(options.hasAll() ? 'filters other than stream-name prefixes' : 'stream subscriptions'));
+        return;
+      }
+      node.calls.subscribe++;
+      const fault = node.faults.take('subscribe');
+      if (fault !== undefined) {
+        call.emit('error', faultError(cluster, node, fault));
+        return;
+      }
+      subscribeToAll(cluster, node, options, prefixes, call);
+      return;
+    }
+    if (options.hasFilter()) {
+      call.emit('error', unimplemented('filtered reads'));
+      return;
+    }
+    node.calls.read++;
+    const fault = node.faults.take('read');
+    const respond = (): void => {
+      if (call.cancelled) return;
+      const responses = options.hasStream() ? readStream(cluster.log, options) : readAll(cluster.log, options);
+      for (const r of responses) call.write(r);
+      call.end();
+    };
+    if (fault === undefined) respond();
+    else if (fault.kind === 'slow' || fault.kind === 'slow-after-write') void sleep(fault.delayMs).then(respond);
+    else call.emit('error', faultError(cluster, node, fault));
   };
 }
 
-// ---- Server ---------------------------------------------------------------------------------
+// ---- ServerFeatures and Gossip -----------------------------------------------------------------
 
 function supportedMethods(): FeaturesPbModule.SupportedMethods {
   const methods = ['read', 'append'].map((name) => {
@@ -285,37 +510,122 @@ function supportedMethods(): FeaturesPbModule.SupportedMethods {
   return s;
 }
 
-export async function startEsdbDouble(): Promise<EsdbDouble> {
-  const log = new DoubleLog();
-  const calls = { append: 0, read: 0, subscribe: 0 };
+function clusterInfo(cluster: Cluster): GossipPbModule.ClusterInfo {
+  const info = new gossipPb.ClusterInfo();
+  info.setMembersList(
+    cluster.nodes.map((n) => {
+      const member = new gossipPb.MemberInfo();
+      const id = new sharedPb.UUID();
+      id.setString(n.instanceId);
+      member.setInstanceId(id);
+      member.setTimeStamp(String(Date.now() * 10_000));
+      const State = gossipPb.MemberInfo.VNodeState;
+      member.setState(cluster.leader === null ? State.PRELEADER : n.index === cluster.leader ? State.LEADER : State.FOLLOWER);
+      member.setIsAlive(!n.down);
+      const endpoint = new gossipPb.EndPoint();
+      endpoint.setAddress(HOST);
+      endpoint.setPort(n.port);
+      member.setHttpEndPoint(endpoint);
+      return member;
+    }),
+  );
+  return info;
+}
+
+function emptyCalls(): Calls {
+  return { append: 0, read: 0, subscribe: 0, gossip: 0, checkpoints: 0, lastCheckpoint: null };
+}
+
+async function startNode(cluster: Cluster, index: number): Promise<Node> {
   const server = new grpc.Server();
-  const notImplemented = (what: string) => (_call: unknown, callback?: unknown): void => {
+  const node: Node = { index, port: 0, instanceId: randomUUID(), server, calls: emptyCalls(), faults: new Faults(), down: false, subscriptions: new Set() };
+  const notImplemented = (what: string) => (call: unknown, callback?: unknown): void => {
     if (typeof callback === 'function') (callback as grpc.sendUnaryData<unknown>)(unimplemented(what));
-    else (_call as grpc.ServerWritableStream<unknown, unknown>).emit('error', unimplemented(what));
+    else (call as grpc.ServerWritableStream<unknown, unknown>).emit('error', unimplemented(what));
   };
   server.addService(streamsGrpc.StreamsService, {
-    read: handleRead(log, calls),
-    append: handleAppend(log, calls),
+    read: handleRead(cluster, node),
+    append: handleAppend(cluster, node),
     delete: notImplemented('Delete'),
     tombstone: notImplemented('Tombstone'),
     batchAppend: (call: grpc.ServerDuplexStream<unknown, unknown>) => call.emit('error', unimplemented('BatchAppend')),
   });
   server.addService(featuresGrpc.ServerFeaturesService, {
-    getSupportedMethods: (_call: unknown, callback: grpc.sendUnaryData<FeaturesPbModule.SupportedMethods>) => callback(null, supportedMethods()),
+    getSupportedMethods: (_call: unknown, callback: grpc.sendUnaryData<FeaturesPbModule.SupportedMethods>) =>
+      node.down ? callback(notReady()) : callback(null, supportedMethods()),
   });
-  const port = await new Promise<number>((resolve, reject) => {
-    server.bindAsync('127.0.0.1:0', grpc.ServerCredentials.createInsecure(), (error, p) => (error ? reject(error) : resolve(p)));
+  server.addService(gossipGrpc.GossipService, {
+    read: (_call: unknown, callback: grpc.sendUnaryData<GossipPbModule.ClusterInfo>) => {
+      node.calls.gossip++;
+      if (node.down) callback(notReady());
+      else callback(null, clusterInfo(cluster));
+    },
   });
+  node.port = await new Promise<number>((resolve, reject) => {
+    server.bindAsync(`${HOST}:0`, grpc.ServerCredentials.createInsecure(), (error, p) => (error ? reject(error) : resolve(p)));
+  });
+  return node;
+}
+
+function dropSubscriptions(node: Node): void {
+  for (const call of [...node.subscriptions]) {
+    node.subscriptions.delete(call);
+    call.emit('error', notReady());
+  }
+}
+
+function closeNode(node: Node): Promise<void> {
+  return new Promise<void>((resolve) => {
+    node.server.tryShutdown(() => resolve());
+    // Open subscriptions would hold tryShutdown forever: cut them after a moment.
+    setTimeout(() => node.server.forceShutdown(), 200).unref();
+  });
+}
+
+export async function startEsdbDouble(): Promise<EsdbDouble> {
+  const cluster: Cluster = { log: new DoubleLog(), nodes: [], leader: 0 };
+  const node = await startNode(cluster, 0);
+  cluster.nodes.push(node);
   return {
-    url: `esdb://127.0.0.1:${port}?tls=false`,
-    log,
-    calls,
-    close: () =>
-      new Promise<void>((resolve) => {
-        log.emitter.removeAllListeners();
-        server.tryShutdown(() => resolve());
-        // Open subscriptions would hold tryShutdown forever: cut them after a moment.
-        setTimeout(() => server.forceShutdown(), 200).unref();
-      }),
+    url: `esdb://${HOST}:${node.port}?tls=false`,
+    log: cluster.log,
+    calls: node.calls,
+    faults: node.faults,
+    dropSubscriptions: () => dropSubscriptions(node),
+    close: async () => {
+      cluster.log.emitter.removeAllListeners();
+      await closeNode(node);
+    },
+  };
+}
+
+export async function startEsdbCluster(size = 3): Promise<EsdbCluster> {
+  const cluster: Cluster = { log: new DoubleLog(), nodes: [], leader: 0 };
+  for (let i = 0; i < size; i++) cluster.nodes.push(await startNode(cluster, i));
+  const seeds = cluster.nodes.map((n) => `${HOST}:${n.port}`).join(',');
+  return {
+    url: `esdb://${seeds}?tls=false&nodePreference=leader`,
+    log: cluster.log,
+    nodes: cluster.nodes,
+    get leader() {
+      return cluster.leader;
+    },
+    startElection: () => {
+      cluster.leader = null;
+      for (const n of cluster.nodes) dropSubscriptions(n);
+    },
+    elect: (index) => {
+      cluster.leader = index;
+      for (const n of cluster.nodes) dropSubscriptions(n);
+    },
+    setDown: (index, down) => {
+      const n = cluster.nodes[index]!;
+      n.down = down;
+      if (down) dropSubscriptions(n);
+    },
+    close: async () => {
+      cluster.log.emitter.removeAllListeners();
+      await Promise.all(cluster.nodes.map(closeNode));
+    },
   };
 }
