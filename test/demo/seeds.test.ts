@@ -46,7 +46,7 @@ for (const [name, file, published] of [
       t.equal(quotedMillions(seed.total.source.quote), seed.total.amount, 'the quote states the total');
     }
     const byId = new Map(seed.strategies.map((s) => [s.strategyId, s]));
-    t.same(
+    t.strictSame(
       [...['children-young-people', 'community', 'enhanced-specialised-care', 'wellbeing'].map((id) => byId.get(id)?.total)],
       published.strategies,
     );
@@ -74,7 +74,7 @@ for (const [name, file, published] of [
     t.ok(seed.budget.lines.some((line) => line.arrangement === 'aligned'), 'some budget is aligned');
     t.ok('illustrative' in seed.agreement && seed.agreement.illustrative, 'the agreement terms are marked illustrative');
     const declared = { partners: seed.partners.map((p) => p.partnerId), strategies: seed.strategies.map((s) => s.strategyId) };
-    t.same(validateTerms(seed.agreement.terms, declared), [], 'the agreement terms are valid (schema and rules)');
+    t.strictSame(validateTerms(seed.agreement.terms, declared), [], 'the agreement terms are valid (schema and rules)');
   });
 
   t.test(`${name}: the CCG:council split is about 77:23`, async (t) => {
@@ -91,7 +91,7 @@ for (const [name, file, published] of [
         .map((line) => `${line.strategyId}/${line.arrangement}`)
         .sort();
       const got = step.lines.map((line) => `${line.strategyId}/${line.arrangement}`).sort();
-      t.same(got, expected, `${step.partnerId} ${step.period}${step.correction === true ? ' (correction)' : ''}`);
+      t.strictSame(got, expected, `${step.partnerId} ${step.period}${step.correction === true ? ' (correction)' : ''}`);
       t.equal(step.illustrative, true);
       t.ok(/^M([1-9]|1[0-2])$/.test(step.period));
       for (const line of step.lines) {
@@ -107,7 +107,7 @@ t.test('plymouth: the story — every month from each partner, one correction, o
   const returns = returnsOf(seed);
   for (const partnerId of ['ccg', 'council']) {
     const firsts = returns.filter((r) => r.partnerId === partnerId && r.correction !== true).map((r) => r.period);
-    t.same(firsts, Array.from({ length: 12 }, (_, i) => `M${i + 1}`), `${partnerId}: M1..M12 in order, once each`);
+    t.strictSame(firsts, Array.from({ length: 12 }, (_, i) => `M${i + 1}`), `${partnerId}: M1..M12 in order, once each`);
   }
   const corrections = returns.filter((r) => r.correction === true);
   t.equal(corrections.length, 1, 'one correction');

@@ -10,12 +10,12 @@ import { hashKey, KeyRing, loadKeysFile } from '../../src/http/auth.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 
 test('configuration: defaults', async (t) => {
-  t.same(loadConfig({}), { port: 3000, host: '127.0.0.1', dataDir: './data', logLevel: 'info' });
-  t.same(loadConfig({ PORT: '', API_KEYS_FILE: ' ', EVENTSTORE_URL: '' }), { port: 3000, host: '127.0.0.1', dataDir: './data', logLevel: 'info' }, 'empty means unset');
+  t.strictSame(loadConfig({}), { port: 3000, host: '127.0.0.1', dataDir: './data', logLevel: 'info' });
+  t.strictSame(loadConfig({ PORT: '', API_KEYS_FILE: ' ', EVENTSTORE_URL: '' }), { port: 3000, host: '127.0.0.1', dataDir: './data', logLevel: 'info' }, 'empty means unset');
 });
 
 test('configuration: every variable', async (t) => {
-  t.same(
+  t.strictSame(
     loadConfig({ PORT: '8080', HOST: '0.0.0.0', DATA_DIR: '/var/lib/poolshare', EVENTSTORE_URL: 'esdb://127.0.0.1:2113?tls=false', API_KEYS_FILE: '/etc/poolshare/keys.json', LOG_LEVEL: 'warn' }),
     { port: 8080, host: '0.0.0.0', dataDir: '/var/lib/poolshare', eventStoreUrl: 'esdb://127.0.0.1:2113?tls=false', apiKeysFile: '/etc/poolshare/keys.json', logLevel: 'warn' },
   );
@@ -57,28 +57,28 @@ test('keys issue: prints the key once, stores only its hash', async (t) => {
   t.match(key, /^psk_[A-Za-z0-9_-]{43}$/, 'a base64url key from 32 random bytes');
   const text = fs.readFileSync(file, 'utf8');
   t.notOk(text.includes(key), 'the key itself is not stored');
-  t.same(JSON.parse(text), [{ keySha256: hashKey(key), name: 'ccg-finance', role: 'partner', partnerId: 'ccg', funds: ['plymouth-integrated-fund'] }]);
+  t.strictSame(JSON.parse(text), [{ keySha256: hashKey(key), name: 'ccg-finance', role: 'partner', partnerId: 'ccg', funds: ['plymouth-integrated-fund'] }]);
   t.equal(fs.statSync(file).mode & 0o777, 0o600, 'readable by its owner only');
   t.match(io.err.join(''), /shown only this once/);
 
   const io2 = capture({ API_KEYS_FILE: file });
   t.equal(runKeysCli(['issue', '--name', 'fund-admin', '--role', 'admin', '--funds', '*'], io2), 0, 'the file defaults to API_KEYS_FILE');
   const records = loadKeysFile(file);
-  t.same(records.map((r) => r.name), ['ccg-finance', 'fund-admin'], 'appended');
+  t.strictSame(records.map((r) => r.name), ['ccg-finance', 'fund-admin'], 'appended');
   const ring = new KeyRing(records);
   t.equal(ring.authenticate(`Bearer ${key}`)?.name, 'ccg-finance', 'the printed key authenticates');
   t.equal(ring.authenticate(`Bearer ${io2.out.join('').trim()}`)?.role, 'admin');
-  t.same(fs.readdirSync(dir), ['keys.json'], 'no temporary file is left');
+  t.strictSame(fs.readdirSync(dir), ['keys.json'], 'no temporary file is left');
 
   const dup = capture();
   t.equal(runKeysCli(['issue', '--name', 'ccg-finance', '--role', 'auditor', '--funds', '*', '--file', file], dup), 1);
   t.match(dup.err.join(''), /name repeats/);
-  t.same(dup.out, [], 'no key printed when nothing was stored');
+  t.strictSame(dup.out, [], 'no key printed when nothing was stored');
   t.equal(loadKeysFile(file).length, 2, 'the file is unchanged');
 
   const revoke = capture();
   t.equal(runKeysCli(['revoke', '--name', 'ccg-finance', '--file', file], revoke), 0);
-  t.same(loadKeysFile(file).map((r) => r.name), ['fund-admin']);
+  t.strictSame(loadKeysFile(file).map((r) => r.name), ['fund-admin']);
   t.equal(runKeysCli(['revoke', '--name', 'ccg-finance', '--file', file], capture()), 1, 'revoking twice');
 });
 
@@ -99,7 +99,7 @@ test('keys issue: refused input', async (t) => {
     const io = capture();
     t.equal(runKeysCli([...args, '--file', file], io), code, args.join(' '));
     t.match(io.err.join(''), message);
-    t.same(io.out, []);
+    t.strictSame(io.out, []);
   }
   t.notOk(fs.existsSync(file), 'nothing was written');
   fs.writeFileSync(file, '[{"broken": true}]');
