@@ -4,6 +4,7 @@ import { createFundYearService } from './app/service.js';
 import { ConfigError, loadConfig } from './config.js';
 import { buildApp } from './http/app.js';
 import { KeysFileError, loadKeysFile } from './http/auth.js';
+import { listenFailure, prepareDataDir, startFailureText, StartupError } from './startup.js';
 import { openStore, type RetryEvent } from './store/index.js';
 
 const SHUTDOWN_TIMEOUT_MS = 10_000;
@@ -11,6 +12,7 @@ const SHUTDOWN_TIMEOUT_MS = 10_000;
 async function main(): Promise<void> {
   const config = loadConfig();
   const keys = config.apiKeysFile === undefined ? undefined : loadKeysFile(config.apiKeysFile);
+  prepareDataDir(config.dataDir);
   // The logger exists once the app does: a retry before that (the summary's first read) is not logged.
   let logRetry = (_event: RetryEvent): void => undefined;
   const store = openStore({
@@ -45,11 +47,13 @@ async function main(): Promise<void> {
       });
     });
   }
-  await app.listen({ port: config.port, host: config.host });
+  await app.listen({ port: config.port, host: config.host }).catch((error: unknown) => {
+    throw listenFailure(error, config.host, config.port);
+  });
 }
 
 main().catch((error: unknown) => {
-  const known = error instanceof ConfigError || error instanceof KeysFileError;
-  console.error(`poolshare: cannot start: ${known ? (error as Error).message : String((error as Error)?.stack ?? error)}`);
+  const known = error instanceof ConfigError || error instanceof KeysFileError || error instanceof StartupError;
+  console.error(startFailureText(error, known, process.env['LOG_LEVEL']));
   process.exit(1);
 });

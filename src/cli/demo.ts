@@ -34,7 +34,7 @@ import { newKey } from './keys-command.js';
 // ---------------------------------------------------------------------------
 
 export interface SeedSource {
-  /** File name in /work/shared/seed-documents (copied verbatim from the published document). */
+  /** Key of the seed's `documents` (which gives the published document's title and publisher). */
   document: string;
   quote: string;
 }
@@ -43,9 +43,10 @@ export type SeedProvenance =
   | { source: SeedSource; note?: string }
   | { illustrative: true; note: string; source?: SeedSource };
 
+/** A published document the seed cites, as a reader would look it up. */
 export interface SeedDocument {
-  file: string;
   title: string;
+  publisher: string;
 }
 
 export type SeedBudgetLine = {

@@ -4,6 +4,9 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { hashKey, KeysFileError, parseKeysFile, type KeyRecord } from '../http/auth.js';
+import { createAjv } from '../http/ajv.js';
+import { loadSchemas, schemaId } from '../http/schemas.js';
+import { describeKeyErrors, type NewKey } from './keys-messages.js';
 
 export const USAGE = `usage:
   poolshare-keys issue --name <name> --role admin|partner|auditor [--partner <partnerId>] --funds <fundId>[,<fundId>…|*] [--file <keys.json>]
@@ -61,17 +64,31 @@ function issue(values: Options, file: string, io: Io): number {
     io.stderr(`issue needs --name, --role and --funds\n${USAGE}\n`);
     return 2;
   }
-  const key = newKey();
-  const record: Record<string, unknown> = { keySha256: hashKey(key), name, role };
-  if (partner !== undefined) record['partnerId'] = partner;
-  record['funds'] = funds.split(',').map((fund) => fund.trim());
   const records = readRecords(file);
+  const wanted: NewKey = { name, role, ...(partner === undefined ? {} : { partnerId: partner }), funds: funds.split(',').map((fund) => fund.trim()) };
+  const problems = newKeyProblems(wanted, records, file);
+  if (problems.length > 0) {
+    io.stderr(`cannot issue the key "${name}":\n${problems.map((p) => `  ${p}`).join('\n')}\n`);
+    return 1;
+  }
+  const key = newKey();
+  const record = { keySha256: hashKey(key), ...wanted };
   // Validated exactly as the server validates the file at start (names unique, partner rules, fund ids).
   const next = parseKeysFile(JSON.stringify([...records, record]), `the new key for ${file}`);
   writeRecords(file, next);
   io.stdout(`${key}\n`);
   io.stderr(`issued the key "${name}" (${role}) and stored its SHA-256 in ${file}; the key is shown only this once.\n`);
   return 0;
+}
+
+/** What is wrong with the key to issue, in the tool's own words (none: it may be stored). */
+function newKeyProblems(wanted: NewKey, records: readonly KeyRecord[], file: string): string[] {
+  if (records.some((record) => record.name === wanted.name)) {
+    return [`${file} already has a key named "${wanted.name}". Choose another --name, or revoke the old key first (poolshare-keys revoke --name ${wanted.name}).`];
+  }
+  const validate = createAjv(loadSchemas()).getSchema(schemaId('api-keys-file'));
+  if (validate === undefined) throw new Error('schema api-keys-file is missing');
+  return validate([{ keySha256: '0'.repeat(64), ...wanted }]) ? [] : describeKeyErrors(validate.errors ?? [], wanted);
 }
 
 function revoke(values: Options, file: string, io: Io): number {

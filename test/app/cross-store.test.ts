@@ -18,6 +18,7 @@ import { WrongExpectedRevisionError, type EventStore, type RecordedEvent } from 
 import { startEsdbDouble, type EsdbDouble } from '../store/esdb-double/server.js';
 import { bearer, KEY_RECORDS, KEYS } from '../http/fixtures/fake-service.js';
 import { budgetLines, ctx, FUND, m12, memoryStore, monthly, openBody, principals, ref, terms, YEAR } from './fixtures/service.js';
+import { like } from '../fixtures/like.js';
 
 const STREAM = fundYearStream(FUND, YEAR);
 const FY = `/v1/funds/${FUND}/years/${YEAR}`;
@@ -143,7 +144,7 @@ async function copyStream(t: Test, from: RecordedEvent[], to: EventStore): Promi
 
 function sameEvents(t: Test, a: RecordedEvent[], b: RecordedEvent[], what: string): void {
   const strip = (e: RecordedEvent) => ({ id: e.id, type: e.type, revision: e.revision, data: e.data, metadata: e.metadata });
-  t.same(b.map(strip), a.map(strip), what);
+  t.strictSame(b.map(strip), a.map(strip), what);
 }
 
 t.test('a whole fund-year on EventStoreDB and on SQLite: same digests, same positions, verifies across stores', async (t) => {
@@ -169,37 +170,37 @@ t.test('a whole fund-year on EventStoreDB and on SQLite: same digests, same posi
     t.strictSame(s.integrity, { revision: written.length - 1, head: (s.trail[s.trail.length - 1]!.metadata as { hash: string }).hash, intact: true, firstBroken: null }, 'the hash chain on SQLite');
     t.match(e.final, { mode: 'final', status: 'calculated', agreementVersion: 1, fundId: FUND, requiresDecision: false });
     t.equal(e.final.asOfRevision, e.closedAt + 1, 'final at the latest revision (the adjustment)');
-    t.same(e.final.payments, [{ from: 'council', to: 'ccg', amount: '31500.00' }], 'Example A moved by the adjustment');
-    t.match(e.finalVerified, { match: true, digest: e.final.digest, recomputedDigest: e.final.digest });
-    t.match(e.forecastVerified, { match: true, digest: e.forecast.digest, recomputedDigest: e.forecast.digest });
-    t.match(e.approved, { status: 'approved', approvedBy: ['ccg', 'council'] });
-    t.match(e.forecast, { mode: 'forecast', asOfRevision: e.revisionAfterM3 });
+    t.strictSame(e.final.payments, [{ from: 'council', to: 'ccg', amount: '31500.00' }], 'Example A moved by the adjustment');
+    like(t, e.finalVerified, { match: true, digest: e.final.digest, recomputedDigest: e.final.digest });
+    like(t, e.forecastVerified, { match: true, digest: e.forecast.digest, recomputedDigest: e.forecast.digest });
+    like(t, e.approved, { status: 'approved', approvedBy: ['ccg', 'council'] });
+    like(t, e.forecast, { mode: 'forecast', asOfRevision: e.revisionAfterM3 });
     t.equal(e.forecast.pots[0]?.variance, '3000.00', 'forecast at M3: pooled lines only');
     t.equal(e.positionsAtM3.asOfRevision, e.revisionAfterM3);
     t.equal(e.positionsAtM3.fund.forecastVariance, '6000.00');
-    t.same(e.positionsAtM3.partners.map((p) => p.lastPeriod), ['M3', 'M3']);
+    t.strictSame(e.positionsAtM3.partners.map((p) => p.lastPeriod), ['M3', 'M3']);
     t.equal(e.positionsAtClose.status, 'closed');
     t.equal(e.positionsAtClose.fund.forecastVariance, '145000.00', 'at close: Example A before the adjustment');
     t.equal(e.positionsLatest.fund.forecastVariance, '125000.00', 'latest: with the −20000 adjustment');
-    t.same(e.settlements.map((x) => [x.settlementId, x.mode, x.status]), [
+    t.strictSame(e.settlements.map((x) => [x.settlementId, x.mode, x.status]), [
       [e.forecast.settlementId, 'forecast', 'calculated'],
       [e.final.settlementId, 'final', 'approved'],
     ]);
 
     // The summary runs on a catch-up subscription over the ESDB adapter.
     t.equal(e.funds.length, 1);
-    t.match(e.funds[0], {
+    like(t, e.funds[0], {
       fundId: FUND, year: YEAR, status: 'closed', revision: e.trail.length - 1, partners: ['ccg', 'council'], budget: '3250000.00',
       forecastVariance: '125000.00', adoptedAgreementVersion: 1,
       latestSettlement: { settlementId: e.forecast.settlementId, mode: 'forecast', digest: e.forecast.digest },
     });
 
     // The audit trail: revisions 0…n, positions are the double's commit positions (bigint, as strings).
-    t.same(e.trail.map((x) => x.revision), written.map((_, i) => i));
-    t.same(e.trail.map((x) => x.position), written.map((w) => w.position.toString()));
-    t.same(e.trail.map((x) => x.eventId), written.map((w) => w.id));
+    t.strictSame(e.trail.map((x) => x.revision), written.map((_, i) => i));
+    t.strictSame(e.trail.map((x) => x.position), written.map((w) => w.position.toString()));
+    t.strictSame(e.trail.map((x) => x.eventId), written.map((w) => w.id));
     t.ok(e.trail.every((x, i) => i === 0 || BigInt(x.position) > BigInt(e.trail[i - 1]!.position)), 'positions strictly increase');
-    t.match(e.trail[5], { type: 'MonthlyReturnSubmitted', metadata: { principal: 'ccg-finance', partnerId: 'ccg' } });
+    like(t, e.trail[5], { type: 'MonthlyReturnSubmitted', metadata: { principal: 'ccg-finance', partnerId: 'ccg' } });
   });
 
   t.test('the same commands give the same settlements and positions on both stores', async (t) => {
@@ -207,15 +208,15 @@ t.test('a whole fund-year on EventStoreDB and on SQLite: same digests, same posi
     t.equal(e.forecast.digest, s.forecast.digest, `forecast digest ${e.forecast.digest}`);
     t.not(e.final.settlementId, s.final.settlementId, 'different ids on the two runs…');
     t.not(e.final.calculatedAt, s.final.calculatedAt, '…and different clocks: the digest does not depend on them');
-    t.same(figuresOf(e.final), figuresOf(s.final), 'final figures identical');
-    t.same(figuresOf(e.forecast), figuresOf(s.forecast), 'forecast figures identical');
-    t.same(figuresOf(e.approved), figuresOf(s.approved));
-    t.same(e.positionsLatest, s.positionsLatest, 'positions at latest');
-    t.same(e.positionsAtM3, s.positionsAtM3, 'positions after M3');
-    t.same(e.positionsAtClose, s.positionsAtClose, 'positions at close');
+    t.strictSame(figuresOf(e.final), figuresOf(s.final), 'final figures identical');
+    t.strictSame(figuresOf(e.forecast), figuresOf(s.forecast), 'forecast figures identical');
+    t.strictSame(figuresOf(e.approved), figuresOf(s.approved));
+    t.strictSame(e.positionsLatest, s.positionsLatest, 'positions at latest');
+    t.strictSame(e.positionsAtM3, s.positionsAtM3, 'positions after M3');
+    t.strictSame(e.positionsAtClose, s.positionsAtClose, 'positions at close');
     const summary = (f: FundSummary[]) => f.map(({ latestSettlement, ...rest }) => ({ ...rest, latestSettlement: latestSettlement && { ...latestSettlement, settlementId: '*' } }));
-    t.same(summary(e.funds), summary(s.funds), 'the fund summaries');
-    t.same(e.trail.map(portable), s.trail.map(portable), 'the same events, but for run-made ids and clocks');
+    t.strictSame(summary(e.funds), summary(s.funds), 'the fund summaries');
+    t.strictSame(e.trail.map(portable), s.trail.map(portable), 'the same events, but for run-made ids and clocks');
     t.strictSame(s.finalVerified, verifiedOk(s.final));
     t.strictSame(e.finalVerified, verifiedOk(e.final));
   });
@@ -236,14 +237,14 @@ t.test('a whole fund-year on EventStoreDB and on SQLite: same digests, same posi
     t.strictSame(verifiedFinal, verifiedOk(s.final), 'figures, stored body and chain all check on the copy');
     t.equal(verifiedFinal.recomputedDigest, e.final.digest, 'and the digest the ESDB run computed itself');
     const verifiedForecast = await copy.verifySettlement(ctx(principals.auditor), ref, s.forecast.settlementId);
-    t.match(verifiedForecast, { match: true, recomputedDigest: s.forecast.digest });
+    like(t, verifiedForecast, { match: true, recomputedDigest: s.forecast.digest });
     const { revision: _revision, ...approvedOnSqlite } = s.approved;
-    t.same(await copy.getSettlement(ctx(principals.admin), ref, s.final.settlementId), approvedOnSqlite, 'the whole settlement, ids and all');
-    t.same(await copy.positions(ctx(principals.admin), ref), s.positionsLatest);
-    t.same(await copy.positions(ctx(principals.admin), ref, s.revisionAfterM3), s.positionsAtM3);
+    t.strictSame(await copy.getSettlement(ctx(principals.admin), ref, s.final.settlementId), approvedOnSqlite, 'the whole settlement, ids and all');
+    t.strictSame(await copy.positions(ctx(principals.admin), ref), s.positionsLatest);
+    t.strictSame(await copy.positions(ctx(principals.admin), ref, s.revisionAfterM3), s.positionsAtM3);
     // No command ran on this instance: its summary has to catch up over $all on its own.
     await copy.summary.waitFor(fresh.log.events[fresh.log.events.length - 1]!.position);
-    t.same(await copy.listFunds(ctx(principals.admin)), s.funds, 'the catch-up summary over ESDB equals the live one on SQLite');
+    t.strictSame(await copy.listFunds(ctx(principals.admin)), s.funds, 'the catch-up summary over ESDB equals the live one on SQLite');
     // And a new settlement at the same revision, on the copy, gives the same digest again.
     const again = await copy.calculateSettlement(ctx(principals.admin), ref, { mode: 'final', asOfRevision: s.final.asOfRevision });
     t.equal(again.digest, s.final.digest);
@@ -319,14 +320,14 @@ t.test('through HTTP on the EventStoreDB adapter: the error mapping holds', asyn
 
   const opened = await call(app, 'POST', FY, KEYS.admin, openBody);
   t.equal(opened.status, 201);
-  t.same(opened.json(), { revision: 0, fundId: FUND, year: YEAR });
+  t.strictSame(opened.json(), { revision: 0, fundId: FUND, year: YEAR });
   const reopened = await call(app, 'POST', FY, KEYS.admin, openBody);
   t.equal(reopened.status, 409, 'opening it again');
   t.match(reopened.headers['content-type'], /^application\/problem\+json/);
   t.equal((await call(app, 'PUT', `${FY}/budget`, KEYS.admin, { lines: budgetLines })).status, 200);
   t.equal((await call(app, 'POST', `${FY}/agreements`, KEYS.admin, { terms })).status, 201);
   t.equal((await call(app, 'POST', `${FY}/agreements/1/acceptances`, KEYS.ccg)).status, 200);
-  t.match((await call(app, 'POST', `${FY}/agreements/1/acceptances`, KEYS.council)).json(), { adopted: true, revision: 4 });
+  like(t, (await call(app, 'POST', `${FY}/agreements/1/acceptances`, KEYS.council)).json(), { adopted: true, revision: 4 });
 
   // Two partners' returns at once: both read revision 4, one append loses (wrong expected
   // version from the server, mapped by the adapter), and the runner retries it on the fresh log.
@@ -336,8 +337,8 @@ t.test('through HTTP on the EventStoreDB adapter: the error mapping holds', asyn
     call(app, 'POST', `${FY}/returns`, KEYS.ccg, monthly('ccg', 1)),
     call(app, 'POST', `${FY}/returns`, KEYS.council, monthly('council', 1)),
   ]);
-  t.same([c1.status, k1.status], [201, 201], 'both recorded');
-  t.same([c1.json().revision, k1.json().revision].sort((a, b) => a - b), [5, 6]);
+  t.strictSame([c1.status, k1.status], [201, 201], 'both recorded');
+  t.strictSame([c1.json().revision, k1.json().revision].sort((a, b) => a - b), [5, 6]);
   t.equal(racing.seen.conflicts, 1, 'exactly one WrongExpectedRevisionError came back from the adapter');
   t.equal(esdb.calls.append - appendsBefore, 3, 'two appends and one retried append reached the double');
   t.equal(written(), 7);
@@ -348,9 +349,9 @@ t.test('through HTTP on the EventStoreDB adapter: the error mapping holds', asyn
     call(impatientApp, 'POST', `${FY}/returns`, KEYS.ccg, monthly('ccg', 2)),
     call(impatientApp, 'POST', `${FY}/returns`, KEYS.council, monthly('council', 2)),
   ]);
-  t.same([c2.status, k2.status].sort((a, b) => a - b), [201, 409]);
+  t.strictSame([c2.status, k2.status].sort((a, b) => a - b), [201, 409]);
   const lost = c2.status === 409 ? c2 : k2;
-  t.match(lost.json(), { status: 409, type: 'https://poolshare.example/problems/concurrency-conflict' });
+  like(t, lost.json(), { status: 409, type: 'https://poolshare.example/problems/concurrency-conflict' });
   t.match(lost.headers['content-type'], /^application\/problem\+json/);
   t.equal(racing.seen.conflicts, 2);
   t.equal(written(), 8, 'only the winner was written');
@@ -361,14 +362,14 @@ t.test('through HTTP on the EventStoreDB adapter: the error mapping holds', asyn
   const before = written();
   const duplicate = await call(app, 'POST', `${FY}/returns`, KEYS.ccg, monthly('ccg', 1));
   t.equal(duplicate.status, 409);
-  t.match(duplicate.json(), { type: 'https://poolshare.example/problems/duplicate-return', detail: /correction/ });
+  like(t, duplicate.json(), { type: 'https://poolshare.example/problems/duplicate-return', detail: /correction/ });
   t.equal(written(), before, 'nothing appended');
 
   // An Idempotency-Key replays from the ESDB log.
   const keyed = await call(app, 'POST', `${FY}/returns`, KEYS.ccg, m12('ccg'), { 'idempotency-key': 'ccg-m12' });
   t.equal(keyed.status, 201);
   const replayed = await call(app, 'POST', `${FY}/returns`, KEYS.ccg, m12('ccg'), { 'idempotency-key': 'ccg-m12' });
-  t.same(replayed.json(), keyed.json(), 'the first answer, replayed');
+  t.strictSame(replayed.json(), keyed.json(), 'the first answer, replayed');
   t.equal(written(), before + 1);
 
   t.equal((await call(app, 'POST', `${FY}/returns`, KEYS.council, m12('council'))).status, 201);
@@ -376,7 +377,7 @@ t.test('through HTTP on the EventStoreDB adapter: the error mapping holds', asyn
   const settled = await call(app, 'POST', `${FY}/settlements`, KEYS.admin, { mode: 'final' });
   t.equal(settled.status, 201);
   const settlement = settled.json() as unknown as Settlement;
-  t.match(settlement, { mode: 'final', status: 'calculated', asOfRevision: written() - 2, payments: [{ from: 'council', to: 'ccg', amount: '15000.00' }] });
+  like(t, settlement, { mode: 'final', status: 'calculated', asOfRevision: written() - 2, payments: [{ from: 'council', to: 'ccg', amount: '15000.00' }] });
   t.match(settlement.digest, /^sha256:[0-9a-f]{64}$/);
   const verification = await call(app, 'GET', `${FY}/settlements/${settlement.settlementId}/verification`, KEYS.auditor);
   t.strictSame(verification.json(), verifiedOk(settlement));
@@ -385,9 +386,9 @@ t.test('through HTTP on the EventStoreDB adapter: the error mapping holds', asyn
   t.equal((await call(app, 'GET', `${FY}/integrity`, KEYS.ccg)).status, 403, 'partners do not walk the chain');
   const funds = await call(app, 'GET', '/v1/funds', KEYS.ccg);
   t.equal(funds.status, 200);
-  t.match(funds.json(), [{ fundId: FUND, status: 'closed', latestSettlement: { settlementId: settlement.settlementId, digest: settlement.digest } }]);
+  like(t, funds.json(), [{ fundId: FUND, status: 'closed', latestSettlement: { settlementId: settlement.settlementId, digest: settlement.digest } }]);
   const trail = await call(app, 'GET', `${FY}/events`, KEYS.auditor);
-  t.same((trail.json() as unknown as AuditEvent[]).map((x) => x.position), esdb.log.stream(STREAM)!.map((x) => x.position.toString()), 'audit positions are the commit positions');
+  t.strictSame((trail.json() as unknown as AuditEvent[]).map((x) => x.position), esdb.log.stream(STREAM)!.map((x) => x.position.toString()), 'audit positions are the commit positions');
   t.equal((await call(app, 'GET', '/readyz', KEYS.admin)).status, 200, 'ready: the adapter pings the double');
 });
 
@@ -399,7 +400,7 @@ t.test('the summary checkpoint is an EventStoreDB commit position, and a restart
   const first = createFundYearService({ store, dataDir });
   await first.openFundYear(ctx(principals.admin), ref, openBody);
   await first.setBudget(ctx(principals.admin), ref, { lines: budgetLines });
-  t.match(await first.listFunds(ctx(principals.admin)), [{ revision: 1, budget: '3250000.00' }]);
+  like(t, await first.listFunds(ctx(principals.admin)), [{ revision: 1, budget: '3250000.00' }]);
   await first.close();
   const lastPosition = () => esdb.log.events[esdb.log.events.length - 1]!.position;
   const stored = JSON.parse(fs.readFileSync(summaryFile(dataDir), 'utf8')) as { checkpoint: string };
@@ -414,6 +415,6 @@ t.test('the summary checkpoint is an EventStoreDB commit position, and a restart
   t.teardown(() => second.close());
   await second.summary.waitFor(lastPosition());
   t.equal(esdb.calls.subscribe, subscribesBefore + 1);
-  t.match(await second.listFunds(ctx(principals.admin)), [{ revision: 2, budget: '3250000.00', adoptedAgreementVersion: null }]);
+  like(t, await second.listFunds(ctx(principals.admin)), [{ revision: 2, budget: '3250000.00', adoptedAgreementVersion: null }]);
   t.equal(second.summary.checkpoint, lastPosition());
 });

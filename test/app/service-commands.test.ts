@@ -5,6 +5,7 @@ import { DomainError } from '../../src/domain/errors.js';
 import { fundYearStream } from '../../src/domain/fundyear/index.js';
 import { WrongExpectedRevisionError, type EventStore } from '../../src/store/port.js';
 import { budgetLines, ctx, FUND, memoryStore, monthly, openBody, principals, ref, terms, YEAR } from './fixtures/service.js';
+import { like } from '../fixtures/like.js';
 
 const { admin, ccg, council, auditor, elsewhere } = principals;
 const stream = fundYearStream(FUND, YEAR);
@@ -23,7 +24,7 @@ async function openedYear(t: Test, store: EventStore = memoryStore()) {
 async function rejects(t: Test, promise: Promise<unknown>, kind: string, code: string): Promise<void> {
   const error: unknown = await promise.then(() => undefined, (e: unknown) => e);
   t.ok(error instanceof DomainError, `refused with a DomainError (${String(error)})`);
-  t.match({ kind: (error as DomainError).kind, code: (error as DomainError).code }, { kind, code }, `${kind} ${code}`);
+  t.strictSame({ kind: (error as DomainError).kind, code: (error as DomainError).code }, { kind, code }, `${kind} ${code}`);
 }
 
 t.test('the same Idempotency-Key and body replays the first answer and appends nothing', async (t) => {
@@ -31,13 +32,13 @@ t.test('the same Idempotency-Key and body replays the first answer and appends n
   const first = await service.submitReturn(ctx(ccg, 'key-1'), ref, monthly('ccg', 1));
   const before = await length();
   const again = await service.submitReturn(ctx(ccg, 'key-1'), ref, monthly('ccg', 1));
-  t.same(again, first, 'same returnId and revision');
+  t.strictSame(again, first, 'same returnId and revision');
   t.equal(await length(), before, 'nothing appended');
 
   await rejects(t, service.submitReturn(ctx(ccg, 'key-1'), ref, monthly('ccg', 2)), 'unprocessable', 'idempotency-key-reused');
   t.equal(await length(), before, 'nothing appended by a refused key');
   const events = await store.readStream(stream);
-  t.match(events[events.length - 1]?.metadata, { idempotencyKey: 'key-1', requestHash: /^sha256:[0-9a-f]{64}$/, principal: 'ccg-finance' });
+  like(t, events[events.length - 1]?.metadata, { idempotencyKey: 'key-1', requestHash: /^sha256:[0-9a-f]{64}$/, principal: 'ccg-finance' });
 
   // Keys belong to their caller: council's key-1 is another request, not a reuse of ccg's.
   const councils = await service.submitReturn(ctx(council, 'key-1'), ref, monthly('council', 1));
@@ -48,13 +49,13 @@ t.test('the same Idempotency-Key and body replays the first answer and appends n
 
   const restarted = createFundYearService({ store });
   t.teardown(() => restarted.close());
-  t.same(await restarted.submitReturn(ctx(ccg, 'key-1'), ref, monthly('ccg', 1)), first, 'a new instance replays it from the log');
+  t.strictSame(await restarted.submitReturn(ctx(ccg, 'key-1'), ref, monthly('ccg', 1)), first, 'a new instance replays it from the log');
   t.equal(await length(), before + 1, 'the replays appended nothing');
 
   // A replay answers as the first time, even where the request would now be refused.
   const settledKey = await service.proposeAgreement(ctx(admin, 'key-2'), ref, { terms });
   await service.proposeAgreement(ctx(admin), ref, { terms });
-  t.same(await service.proposeAgreement(ctx(admin, 'key-2'), ref, { terms }), settledKey);
+  t.strictSame(await service.proposeAgreement(ctx(admin, 'key-2'), ref, { terms }), settledKey);
 });
 
 t.test('a refused command appends nothing', async (t) => {
@@ -79,8 +80,8 @@ t.test('fund scope, roles for reading, unknown fund-years', async (t) => {
   await rejects(t, service.positions(ctx(admin), { fundId: 'Bad Id', year: YEAR }), 'not-found', 'fund-year-not-found');
   await rejects(t, service.positions(ctx(admin), ref, 99), 'bad-request', 'invalid-revision');
   await rejects(t, service.getSettlement(ctx(admin), ref, 'nope'), 'not-found', 'settlement-not-found');
-  t.same(await service.listFunds(ctx(elsewhere)), [], 'listFunds shows only the key\'s funds');
-  t.match(await service.listFunds(ctx(ccg)), [{ fundId: FUND, year: YEAR, status: 'open', budget: '3250000.00' }]);
+  t.strictSame(await service.listFunds(ctx(elsewhere)), [], 'listFunds shows only the key\'s funds');
+  like(t, await service.listFunds(ctx(ccg)), [{ fundId: FUND, year: YEAR, status: 'open', budget: '3250000.00' }]);
   await service.ready();
 });
 
@@ -105,7 +106,7 @@ t.test('two concurrent commands on one stream both succeed by deciding again', a
     service.submitReturn(ctx(council), ref, monthly('council', 1)),
     service.submitReturn(ctx(ccg), ref, monthly('ccg', 2)),
   ]);
-  t.same(results.map((r) => r.revision).sort(), [before, before + 1, before + 2]);
+  t.strictSame(results.map((r) => r.revision).sort(), [before, before + 1, before + 2]);
   t.equal(await length(), before + 3);
   t.ok(conflicts > 0, `the appends raced (${conflicts} conflicts) and were decided again`);
 });

@@ -4,6 +4,7 @@ import { createFundYearService } from '../../src/app/service.js';
 import { computeSettlement } from '../../src/domain/settlement.js';
 import { fundYearStream } from '../../src/domain/fundyear/index.js';
 import { budgetLines, ccgLines, ctx, FUND, m12, memoryStore, monthly, openBody, principals, ref, terms, YEAR } from './fixtures/service.js';
+import { like } from '../fixtures/like.js';
 
 t.test('a whole year: budget, agreement, returns, close, adjustment, settlement', async (t) => {
   const store = memoryStore();
@@ -15,13 +16,13 @@ t.test('a whole year: budget, agreement, returns, close, adjustment, settlement'
   });
   const { admin, ccg, council, auditor } = principals;
 
-  t.same(await service.openFundYear(ctx(admin), ref, openBody), { revision: 0, fundId: FUND, year: YEAR });
-  t.same(await service.setBudget(ctx(admin), ref, { lines: budgetLines }), { revision: 1 });
-  t.same(await service.proposeAgreement(ctx(admin), ref, { terms }), { revision: 2, version: 1 });
+  t.strictSame(await service.openFundYear(ctx(admin), ref, openBody), { revision: 0, fundId: FUND, year: YEAR });
+  t.strictSame(await service.setBudget(ctx(admin), ref, { lines: budgetLines }), { revision: 1 });
+  t.strictSame(await service.proposeAgreement(ctx(admin), ref, { terms }), { revision: 2, version: 1 });
   await service.acceptAgreement(ctx(ccg), ref, 1);
   const accepted = await service.acceptAgreement(ctx(council), ref, 1);
-  t.match(accepted, { revision: 4, version: 1, acceptedBy: ['ccg', 'council'], adopted: true, proposedBy: 'fund-admin' });
-  t.same((await service.listAgreements(ctx(auditor), ref)).adoptedVersion, 1);
+  like(t, accepted, { revision: 4, version: 1, acceptedBy: ['ccg', 'council'], adopted: true, proposedBy: 'fund-admin' });
+  t.strictSame((await service.listAgreements(ctx(auditor), ref)).adoptedVersion, 1);
 
   const revisionAfter: Record<number, number> = {};
   for (let k = 1; k <= 11; k++) {
@@ -30,14 +31,14 @@ t.test('a whole year: budget, agreement, returns, close, adjustment, settlement'
   }
   const corrected = { ...monthly('ccg', 6), correction: true, lines: monthly('ccg', 10).lines };
   const correction = await service.submitReturn(ctx(ccg), ref, corrected);
-  t.match(correction, { returnId: /^uuid-/, revision: revisionAfter[11]! + 1 });
+  like(t, correction, { returnId: /^uuid-/, revision: revisionAfter[11]! + 1 });
 
   const at3 = await service.positions(ctx(council), ref, revisionAfter[3]);
   t.equal(at3.asOfRevision, revisionAfter[3]);
   t.equal(at3.fund.forecastVariance, '6000.00', 'M3: ccg +3×3000, council −2×1500');
-  t.same(at3.fund.forecastVarianceByPeriod.M2, '4000.00');
+  t.strictSame(at3.fund.forecastVarianceByPeriod.M2, '4000.00');
   t.equal(at3.fund.forecastVarianceByPeriod.M4, null, 'nothing reported for M4 yet');
-  t.same(at3.partners.map((p) => p.lastPeriod), ['M3', 'M3']);
+  t.strictSame(at3.partners.map((p) => p.lastPeriod), ['M3', 'M3']);
 
   const latest = await service.positions(ctx(admin), ref);
   t.equal(latest.fund.forecastVarianceByPeriod.M6, '24000.00', 'the M6 correction counts: ccg 3×10000, council −6000');
@@ -51,7 +52,7 @@ t.test('a whole year: budget, agreement, returns, close, adjustment, settlement'
   const adjustment = await service.adjustOutturn(ctx(council), ref, {
     partnerId: 'council', strategyId: 'community', arrangement: 'pooled', amount: '-20000.00', reason: 'credit note received after close',
   });
-  t.match(adjustment, { adjustmentId: /^uuid-/ });
+  like(t, adjustment, { adjustmentId: /^uuid-/ });
   const closed = await service.positions(ctx(admin), ref);
   t.equal(closed.status, 'closed');
   t.equal(closed.fund.forecastVariance, '125000.00', 'Example A (+145000) with the −20000 adjustment');
@@ -68,7 +69,7 @@ t.test('a whole year: budget, agreement, returns, close, adjustment, settlement'
     agreement: terms,
   };
   const figures = computeSettlement(input);
-  t.same(
+  t.strictSame(
     { pots: first.pots, partners: first.partners, payments: first.payments, unshared: first.unshared, requiresDecision: first.requiresDecision },
     figures,
     'the settlement is the engine on the same inputs',
@@ -82,11 +83,11 @@ t.test('a whole year: budget, agreement, returns, close, adjustment, settlement'
 
   await service.approveSettlement(ctx(ccg), ref, first.settlementId);
   const approved = await service.approveSettlement(ctx(council), ref, first.settlementId);
-  t.match(approved, { status: 'approved', approvedBy: ['ccg', 'council'] });
+  like(t, approved, { status: 'approved', approvedBy: ['ccg', 'council'] });
 
   const csv = await service.settlementStatementCsv(ctx(ccg), ref, first.settlementId);
   const rows = csv.split('\r\n');
-  t.same(rows.slice(0, 4), ['Settlement statement', `fund,${FUND}`, `year,${YEAR}`, 'mode,final']);
+  t.strictSame(rows.slice(0, 4), ['Settlement statement', `fund,${FUND}`, `year,${YEAR}`, 'mode,final']);
   t.ok(rows.includes(`as of revision,${first.asOfRevision}`));
   t.ok(rows.includes('agreement version,1'));
   t.ok(rows.includes(`digest,${first.digest}`));
@@ -98,18 +99,18 @@ t.test('a whole year: budget, agreement, returns, close, adjustment, settlement'
   const second = await service.calculateSettlement(ctx(admin), ref, { mode: 'final', asOfRevision: first.asOfRevision });
   t.equal(second.digest, first.digest, 'same revision, same digest');
   const list = await service.listSettlements(ctx(auditor), ref);
-  t.same(list.map((s) => [s.settlementId, s.status]), [[second.settlementId, 'calculated'], [first.settlementId, 'superseded']]);
+  t.strictSame(list.map((s) => [s.settlementId, s.status]), [[second.settlementId, 'calculated'], [first.settlementId, 'superseded']]);
   t.equal((await service.getSettlement(ctx(admin), ref, first.settlementId)).status, 'superseded');
 
   const forecastAt3 = await service.calculateSettlement(ctx(admin), ref, { mode: 'forecast', asOfRevision: revisionAfter[3]! });
-  t.same(forecastAt3.pots[0]?.variance, '3000.00', 'at M3: pooled lines only (ccg +2×3000, council −2×1500)');
+  t.strictSame(forecastAt3.pots[0]?.variance, '3000.00', 'at M3: pooled lines only (ccg +2×3000, council −2×1500)');
 
   const trail = await service.events(ctx(auditor), ref);
   t.equal(trail.length, (await store.readStream(fundYearStream(FUND, YEAR))).length);
-  t.match(trail[5], { revision: 5, type: 'MonthlyReturnSubmitted', metadata: { principal: 'ccg-finance', partnerId: 'ccg', recordedAt: '2016-05-01T09:00:00.000Z' } });
-  t.same((await service.events(ctx(admin), ref, 3, 2)).map((e) => e.revision), [3, 4]);
+  like(t, trail[5], { revision: 5, type: 'MonthlyReturnSubmitted', metadata: { principal: 'ccg-finance', partnerId: 'ccg', recordedAt: '2016-05-01T09:00:00.000Z' } });
+  t.strictSame((await service.events(ctx(admin), ref, 3, 2)).map((e) => e.revision), [3, 4]);
 
   const funds = await service.listFunds(ctx(ccg));
-  t.match(funds, [{ fundId: FUND, year: YEAR, status: 'closed', budget: '3250000.00', forecastVariance: '125000.00', adoptedAgreementVersion: 1 }]);
-  t.match(funds[0]?.latestSettlement, { settlementId: forecastAt3.settlementId, mode: 'forecast' });
+  like(t, funds, [{ fundId: FUND, year: YEAR, status: 'closed', budget: '3250000.00', forecastVariance: '125000.00', adoptedAgreementVersion: 1 }]);
+  like(t, funds[0]?.latestSettlement, { settlementId: forecastAt3.settlementId, mode: 'forecast' });
 });

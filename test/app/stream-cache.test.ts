@@ -11,6 +11,7 @@ import { fundYearStream, type FundYearEvent } from '../../src/domain/fundyear/in
 import { WrongExpectedRevisionError, type EventStore } from '../../src/store/port.js';
 import type { FundYearService } from '../../src/app/service-types.js';
 import { budgetLines, ccgLines, councilLines, ctx, FUND, memoryStore, monthly, openBody, principals, ref, terms, YEAR } from './fixtures/service.js';
+import { like } from '../fixtures/like.js';
 
 const { admin, ccg, council } = principals;
 const stream = fundYearStream(FUND, YEAR);
@@ -96,21 +97,21 @@ t.test('two instances on one store see each other\'s writes, refusals and idempo
   await b.setBudget(ctx(admin), ref, { lines: budgetLines });
   await a.positions(ctx(admin), ref); // a caches the stream, then b writes behind it
   await b.submitReturn(ctx(ccg), ref, monthly('ccg', 1));
-  t.same(await a.positions(ctx(admin), ref), await b.positions(ctx(admin), ref), 'a catches up with b\'s return');
-  t.match(await outcome(a.submitReturn(ctx(ccg), ref, monthly('ccg', 1))), { refused: { kind: 'conflict', code: 'duplicate-return' } });
+  t.strictSame(await a.positions(ctx(admin), ref), await b.positions(ctx(admin), ref), 'a catches up with b\'s return');
+  like(t, await outcome(a.submitReturn(ctx(ccg), ref, monthly('ccg', 1))), { refused: { kind: 'conflict', code: 'duplicate-return' } });
 
   const first = await a.submitReturn(ctx(council, 'key-1'), ref, monthly('council', 1));
   const length = (await store.readStream(stream)).length;
-  t.same(await b.submitReturn(ctx(council, 'key-1'), ref, monthly('council', 1)), first, 'b replays a\'s answer');
-  t.match(await outcome(b.submitReturn(ctx(council, 'key-1'), ref, monthly('council', 2))), {
+  t.strictSame(await b.submitReturn(ctx(council, 'key-1'), ref, monthly('council', 1)), first, 'b replays a\'s answer');
+  like(t, await outcome(b.submitReturn(ctx(council, 'key-1'), ref, monthly('council', 2))), {
     refused: { kind: 'unprocessable', code: 'idempotency-key-reused' },
   });
   // The key's events are no longer the latest: the replay still answers as the log stood then.
   await b.submitReturn(ctx(ccg), ref, monthly('ccg', 2));
-  t.same(await a.submitReturn(ctx(council, 'key-1'), ref, monthly('council', 1)), first);
+  t.strictSame(await a.submitReturn(ctx(council, 'key-1'), ref, monthly('council', 1)), first);
   t.equal((await store.readStream(stream)).length, length + 1, 'replays appended nothing');
-  t.same(await a.positions(ctx(admin), ref, 2), await b.positions(ctx(admin), ref, 2), 'an earlier revision folds alike');
-  t.same(await a.events(ctx(admin), ref, 1, 2), await b.events(ctx(admin), ref, 1, 2));
+  t.strictSame(await a.positions(ctx(admin), ref, 2), await b.positions(ctx(admin), ref, 2), 'an earlier revision folds alike');
+  t.strictSame(await a.events(ctx(admin), ref, 1, 2), await b.events(ctx(admin), ref, 1, 2));
 });
 
 t.test('a command on a cached stream reads only the events after the cached prefix', async (t) => {
@@ -147,11 +148,11 @@ t.test('eviction still gives right answers', async (t) => {
   for (let k = 1; k <= 3; k++) {
     for (const at of refs) {
       await tiny.submitReturn(ctx(scoped), at, monthly('ccg', k));
-      t.match(await outcome(other.submitReturn(ctx(scoped), at, monthly('ccg', k))), { refused: { code: 'duplicate-return' } });
+      like(t, await outcome(other.submitReturn(ctx(scoped), at, monthly('ccg', k))), { refused: { code: 'duplicate-return' } });
     }
   }
   const fresh = service(t, store, { streamCacheMax: 0 });
-  for (const at of refs) t.same(await tiny.positions(ctx(admin), at), await fresh.positions(ctx(admin), at));
+  for (const at of refs) t.strictSame(await tiny.positions(ctx(admin), at), await fresh.positions(ctx(admin), at));
 });
 
 t.test('concurrent commands on one cached stream, in one instance and across two, all succeed by retrying', async (t) => {
@@ -181,9 +182,9 @@ t.test('concurrent commands on one cached stream, in one instance and across two
     a.submitReturn(ctx(ccg), ref, monthly('ccg', 2)),
     b.submitReturn(ctx(council), ref, monthly('council', 2)),
   ]);
-  t.same(results.map((r) => r.revision).sort(), [before, before + 1, before + 2, before + 3]);
+  t.strictSame(results.map((r) => r.revision).sort(), [before, before + 1, before + 2, before + 3]);
   t.ok(conflicts > 0, `the appends raced (${conflicts} conflicts)`);
-  t.same(await a.positions(ctx(admin), ref), await b.positions(ctx(admin), ref));
+  t.strictSame(await a.positions(ctx(admin), ref), await b.positions(ctx(admin), ref));
 });
 
 t.test('a failed append leaves nothing of the proposed events in the cache', async (t) => {
@@ -206,7 +207,7 @@ t.test('a failed append leaves nothing of the proposed events in the cache', asy
   const before = await cached.positions(ctx(admin), ref);
   failNext = true;
   await t.rejects(cached.submitReturn(ctx(ccg), ref, monthly('ccg', 1)), /disk full/);
-  t.same(await cached.positions(ctx(admin), ref), before, 'positions as before the failed command');
+  t.strictSame(await cached.positions(ctx(admin), ref), before, 'positions as before the failed command');
   t.ok(await cached.submitReturn(ctx(ccg), ref, monthly('ccg', 1)), 'the same return is not a duplicate');
 });
 
@@ -311,12 +312,12 @@ t.test('any command sequence: cached services answer exactly as an uncached one,
           count(refused ? refused.code : s.kind);
           if (!refused && s.key !== null) count('with a key');
           if (JSON.stringify(actual) !== JSON.stringify(expected)) {
-            t.same(actual, expected, `step ${i}: ${s.kind}`);
+            t.strictSame(actual, expected, `step ${i}: ${s.kind}`);
             return false;
           }
           const seen = await views(cached[1 - s.via]!);
           if (JSON.stringify(seen) !== JSON.stringify(await views(plain))) {
-            t.same(seen, await views(plain), `step ${i}: views after ${s.kind}`);
+            t.strictSame(seen, await views(plain), `step ${i}: views after ${s.kind}`);
             return false;
           }
         }

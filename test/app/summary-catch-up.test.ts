@@ -8,10 +8,12 @@ import { createFundYearService } from '../../src/app/service.js';
 import type { FundYearService } from '../../src/app/service-types.js';
 import { DomainError } from '../../src/domain/errors.js';
 import { buildApp } from '../../src/http/app.js';
+import type { SummaryProjection } from '../../src/app/summary.js';
 import type { EventStore } from '../../src/store/port.js';
 import { bearer, KEY_RECORDS, KEYS } from '../http/fixtures/fake-service.js';
 import { budgetLines, ctx, memoryStore, openBody, principals } from './fixtures/service.js';
 import { gatedSubscriptions } from './fixtures/gated-store.js';
+import { like } from '../fixtures/like.js';
 
 type Test = Parameters<Parameters<typeof t.test>[0]>[0];
 
@@ -29,7 +31,7 @@ function storeFor(t: Test): EventStore {
   return store;
 }
 
-function serviceOn(t: Test, store: EventStore, summaryWaitMs?: number): FundYearService & { readonly summary: { checkpoint: bigint | null } } {
+function serviceOn(t: Test, store: EventStore, summaryWaitMs?: number): FundYearService & { readonly summary: SummaryProjection } {
   const service = createFundYearService(summaryWaitMs === undefined ? { store } : { store, summaryWaitMs });
   t.teardown(() => service.close());
   return service;
@@ -53,6 +55,27 @@ async function writtenElsewhere(store: EventStore): Promise<void> {
   }
 }
 
+/**
+ * Watches the summary's waitFor: `parked` settles (rejects) as soon as a call is still
+ * pending after the event loop has turned once, i.e. a request entered the timed wait
+ * instead of being answered from what the summary already knows. Order, not time.
+ */
+function watchWaits(summary: SummaryProjection): { parked: Promise<never> } {
+  let park!: (error: Error) => void;
+  const parked = new Promise<never>((_, reject) => (park = reject));
+  parked.catch(() => undefined); // only an error if the test awaits it
+  const original = summary.waitFor.bind(summary);
+  summary.waitFor = (position, timeoutMs) => {
+    const waiting = original(position, timeoutMs);
+    const state = track(waiting);
+    setImmediate(() => {
+      if (!state.settled()) park(new Error(`entered the wait for position ${position}`));
+    });
+    return waiting;
+  };
+  return { parked };
+}
+
 /** Whether a promise has settled, without waiting for it. */
 function track<T>(p: Promise<T>): { settled: () => boolean } {
   let done = false;
@@ -71,15 +94,15 @@ t.test('a service started on a log another instance wrote lists all of it on the
   t.notOk(state.settled(), 'it waits for the summary instead of answering what it has so far (nothing)');
   gated.open();
   const funds = await first;
-  t.same(funds.map((f) => f.fundId), ['devon-better-care', 'plymouth-integrated-fund'], 'both fund-years');
-  t.match(funds[1], { revision: 1, budget: '3250000.00' }, 'each as of its latest event');
+  t.strictSame(funds.map((f) => f.fundId), ['devon-better-care', 'plymouth-integrated-fund'], 'both fund-years');
+  like(t, funds[1], { revision: 1, budget: '3250000.00' }, 'each as of its latest event');
 });
 
 t.test('events another instance appends while this one runs are in its next list', async (t) => {
   const store = storeFor(t);
   const gated = gatedSubscriptions(store);
   const reader = serviceOn(t, gated.store);
-  t.same(await reader.listFunds(ctx(principals.admin)), [], 'an empty log: nothing to wait for');
+  t.strictSame(await reader.listFunds(ctx(principals.admin)), [], 'an empty log: nothing to wait for');
   await writtenElsewhere(store);
   const next = reader.listFunds(ctx(principals.admin));
   const state = track(next);
@@ -97,7 +120,7 @@ t.test('GET /v1/funds: 503 summary-catching-up when the summary cannot catch up 
   const behind = await app.inject({ method: 'GET', url: '/v1/funds', headers: bearer(KEYS.admin) });
   t.equal(behind.statusCode, 503);
   t.match(behind.headers['content-type'], /^application\/problem\+json/);
-  t.match(behind.json(), { type: 'https://poolshare.example/problems/summary-catching-up', status: 503, instance: '/v1/funds' });
+  like(t, behind.json(), { type: 'https://poolshare.example/problems/summary-catching-up', status: 503, instance: '/v1/funds' });
   gated.open();
   const caughtUp = await app.inject({ method: 'GET', url: '/v1/funds', headers: bearer(KEYS.admin) });
   t.equal(caughtUp.statusCode, 200);
@@ -114,18 +137,18 @@ t.test('/readyz: 503 while the summary catches up with the log as it stood at st
   const catchingUp = await app.inject({ method: 'GET', url: '/readyz' });
   t.equal(catchingUp.statusCode, 503);
   t.match(catchingUp.headers['content-type'], /^application\/problem\+json/);
-  t.match(catchingUp.json(), { type: 'https://poolshare.example/problems/summary-catching-up', status: 503, instance: '/readyz' });
+  like(t, catchingUp.json(), { type: 'https://poolshare.example/problems/summary-catching-up', status: 503, instance: '/readyz' });
   t.equal(service.summary.checkpoint, null, 'the summary has applied nothing yet');
   gated.open();
   await service.listFunds(ctx(principals.admin)); // returns once the summary is at the head
   t.equal(service.summary.checkpoint, head, 'caught up');
   const ready = await app.inject({ method: 'GET', url: '/readyz' });
   t.equal(ready.statusCode, 200);
-  t.same(ready.json(), { status: 'ok' });
+  t.strictSame(ready.json(), { status: 'ok' });
   await store.close();
   const down = await app.inject({ method: 'GET', url: '/readyz' });
   t.equal(down.statusCode, 503, 'a closed store is still a 503');
-  t.match(down.json(), { type: 'https://poolshare.example/problems/store-unavailable' });
+  like(t, down.json(), { type: 'https://poolshare.example/problems/store-unavailable' });
 });
 
 t.test('/readyz on an empty log is ready at once', async (t) => {
@@ -138,21 +161,21 @@ t.test('a summary whose subscription failed: an error at once (500 problem+json)
   const store = storeFor(t);
   await writtenElsewhere(store);
   const gated = gatedSubscriptions(store);
-  const service = serviceOn(t, gated.store);
+  // A minute's wait: a request that entered it is caught by watchWaits long before it ends.
+  const service = serviceOn(t, gated.store, 60_000);
   const app = await appFor(t, service);
   const waiting = service.listFunds(ctx(principals.admin));
   gated.fail(new Error('connection reset by peer'));
   const error = await waiting.then(() => undefined, (e: unknown) => e);
   t.ok(error instanceof Error && !(error instanceof DomainError), 'a request waiting when it failed gets an internal error');
   t.match((error as Error).message, /fund summary stopped/);
-  const started = Date.now();
-  const res = await app.inject({ method: 'GET', url: '/v1/funds', headers: bearer(KEYS.admin) });
-  t.ok(Date.now() - started < 1000, `answered at once (${Date.now() - started} ms), not after the wait`);
+  const waits = watchWaits(service.summary);
+  const res = await Promise.race([app.inject({ method: 'GET', url: '/v1/funds', headers: bearer(KEYS.admin) }), waits.parked]);
   t.equal(res.statusCode, 500);
   t.match(res.headers['content-type'], /^application\/problem\+json/);
-  t.match(res.json(), { type: 'https://poolshare.example/problems/internal' });
+  like(t, res.json(), { type: 'https://poolshare.example/problems/internal' });
   t.notMatch(res.body, /connection reset/, 'the cause is logged, not shown');
   const readiness = await app.inject({ method: 'GET', url: '/readyz' });
   t.equal(readiness.statusCode, 503);
-  t.match(readiness.json(), { type: 'https://poolshare.example/problems/summary-failed', status: 503 });
+  like(t, readiness.json(), { type: 'https://poolshare.example/problems/summary-failed', status: 503 });
 });

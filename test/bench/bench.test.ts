@@ -15,7 +15,7 @@ t.test('median', async (t) => {
 t.test('every scenario runs on a tiny log and reports positive figures', async (t) => {
   const config = tinyConfig();
   const result = await runBench(config);
-  t.same(result.sizes, config.sizes);
+  t.strictSame(result.sizes, config.sizes);
   t.ok(result.machine.cpuCount > 0, 'machine recorded');
   t.match(result.machine.node, /^v\d+/);
   for (const scenario of SCENARIOS) {

@@ -1,12 +1,14 @@
 // The seed data is internally consistent, reproducible, and every figure says where it came from.
 import t from 'tap';
-import { readFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { SEEDS_DIR } from '../../src/paths.js';
 import { Dec, isAmount, parseAmount, sumAmounts } from '../../src/domain/money.js';
 import { validateTerms } from '../../src/domain/terms.js';
 import type { SeedFundYear, SeedStep } from '../../src/cli/demo.js';
-import { buildPlymouthSeed, buildWiderSeed, seedText } from '../../seeds/generate.js';
+import { like } from '../fixtures/like.js';
+import { buildPlymouthSeed, buildWiderSeed, checkQuotes, RECOGNISED_BY, seedText } from '../../seeds/generate.js';
 
 const FILES = {
   plymouth: path.join(SEEDS_DIR, 'plymouth-2015-16.json'),
@@ -46,7 +48,7 @@ for (const [name, file, published] of [
       t.equal(quotedMillions(seed.total.source.quote), seed.total.amount, 'the quote states the total');
     }
     const byId = new Map(seed.strategies.map((s) => [s.strategyId, s]));
-    t.same(
+    t.strictSame(
       [...['children-young-people', 'community', 'enhanced-specialised-care', 'wellbeing'].map((id) => byId.get(id)?.total)],
       published.strategies,
     );
@@ -74,7 +76,7 @@ for (const [name, file, published] of [
     t.ok(seed.budget.lines.some((line) => line.arrangement === 'aligned'), 'some budget is aligned');
     t.ok('illustrative' in seed.agreement && seed.agreement.illustrative, 'the agreement terms are marked illustrative');
     const declared = { partners: seed.partners.map((p) => p.partnerId), strategies: seed.strategies.map((s) => s.strategyId) };
-    t.same(validateTerms(seed.agreement.terms, declared), [], 'the agreement terms are valid (schema and rules)');
+    t.strictSame(validateTerms(seed.agreement.terms, declared), [], 'the agreement terms are valid (schema and rules)');
   });
 
   t.test(`${name}: the CCG:council split is about 77:23`, async (t) => {
@@ -91,7 +93,7 @@ for (const [name, file, published] of [
         .map((line) => `${line.strategyId}/${line.arrangement}`)
         .sort();
       const got = step.lines.map((line) => `${line.strategyId}/${line.arrangement}`).sort();
-      t.same(got, expected, `${step.partnerId} ${step.period}${step.correction === true ? ' (correction)' : ''}`);
+      t.strictSame(got, expected, `${step.partnerId} ${step.period}${step.correction === true ? ' (correction)' : ''}`);
       t.equal(step.illustrative, true);
       t.ok(/^M([1-9]|1[0-2])$/.test(step.period));
       for (const line of step.lines) {
@@ -107,7 +109,7 @@ t.test('plymouth: the story — every month from each partner, one correction, o
   const returns = returnsOf(seed);
   for (const partnerId of ['ccg', 'council']) {
     const firsts = returns.filter((r) => r.partnerId === partnerId && r.correction !== true).map((r) => r.period);
-    t.same(firsts, Array.from({ length: 12 }, (_, i) => `M${i + 1}`), `${partnerId}: M1..M12 in order, once each`);
+    t.strictSame(firsts, Array.from({ length: 12 }, (_, i) => `M${i + 1}`), `${partnerId}: M1..M12 in order, once each`);
   }
   const corrections = returns.filter((r) => r.correction === true);
   t.equal(corrections.length, 1, 'one correction');
@@ -136,4 +138,53 @@ t.test('plymouth: the story — every month from each partner, one correction, o
   };
   t.equal(fundVariance('M1'), '0.00', 'on budget at M1');
   t.ok(parseAmount(fundVariance('M12')).gt(Dec('5000000')), 'an overspend of more than £5m by M12');
+});
+
+t.test('sources cite documents by title and publisher, never by a path of some machine', async (t) => {
+  for (const file of Object.values(FILES)) {
+    const seed = load(file);
+    const cited = new Set<string>();
+    const walk = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(walk);
+      else if (value !== null && typeof value === 'object') {
+        for (const [key, item] of Object.entries(value)) (key === 'source' ? cited.add((item as { document: string }).document) : walk(item));
+      }
+    };
+    walk(seed);
+    t.strictSame([...cited].sort(), ['case-study', 'framework'], `${path.basename(file)}: the documents cited`);
+    for (const [key, document] of Object.entries(seed.documents)) {
+      t.strictSame(Object.keys(document), ['title', 'publisher'], `${key}: title and publisher`);
+      t.ok(document.title.length > 0 && document.publisher.length > 0, `${key}: both given`);
+    }
+    t.notMatch(readFileSync(file, 'utf8'), /\/work\/|\/home\/|\/tmp\/|\.txt\b/, 'no file path in the data');
+  }
+});
+
+t.test('with SEED_DOCUMENTS_DIR, every quote is checked in the copy of the document it cites', async (t) => {
+  const dir = mkdtempSync(path.join(os.tmpdir(), 'poolshare-seed-docs-'));
+  t.teardown(() => rmSync(dir, { recursive: true, force: true }));
+  const seed = buildPlymouthSeed();
+  const quotesOf = (key: string): string[] => {
+    const quotes: string[] = [];
+    const walk = (value: unknown): void => {
+      if (Array.isArray(value)) value.forEach(walk);
+      else if (value !== null && typeof value === 'object') {
+        const source = (value as { source?: { document: string; quote: string } }).source;
+        if (source?.document === key) quotes.push(source.quote);
+        Object.values(value).forEach(walk);
+      }
+    };
+    walk(seed);
+    return quotes;
+  };
+  // Copies under any file names: each is known by a phrase of its own.
+  const copy = (key: string, quotes: string[]) => writeFileSync(path.join(dir, `${key}-copy.txt`), [RECOGNISED_BY[key], ...quotes].join('\n'));
+  copy('framework', quotesOf('framework'));
+  copy('case-study', quotesOf('case-study'));
+  t.strictSame(checkQuotes(seed, dir), [], 'every quote found');
+  const [first, ...others] = quotesOf('framework');
+  copy('framework', others);
+  t.strictSame(checkQuotes(seed, dir), [`framework: quote not found: ${first}`], 'a quote missing from its document');
+  rmSync(path.join(dir, 'case-study-copy.txt'));
+  like(t, checkQuotes(seed, dir), [`framework: quote not found: ${first}`, /^case-study: no copy of "Integrating health and social care: Plymouth case study"/]);
 });

@@ -23,7 +23,7 @@ const adjust = (actor = admin, over: Record<string, unknown> = {}) => ({
 
 t.test('stream names and ids', async (t) => {
   t.equal(fundYearStream(FUND, YEAR), 'fundyear-plymouth-integrated-fund-2015-16');
-  t.same(parseFundYearStream('fundyear-plymouth-integrated-fund-2015-16'), { fundId: FUND, year: YEAR });
+  t.strictSame(parseFundYearStream('fundyear-plymouth-integrated-fund-2015-16'), { fundId: FUND, year: YEAR });
   t.equal(parseFundYearStream('other-stream'), null);
   t.ok(isYear('1999-00'));
   t.notOk(isYear('2015-17'));
@@ -168,5 +168,5 @@ t.test('outturn adjustments: after close, by admin or that partner', async (t) =
 t.test('both M12s and a bad body list every problem at once', async (t) => {
   const lines = [{ strategyId: 'wellbeing', arrangement: 'pooled', actualToDate: 'x', forecastOutturn: 1 }];
   const error = given(t, [opened, budgetSet, ...bothM12]).when(submit(council, 'council', 'M1', lines)).thenThrows('bad-request', 'invalid-request');
-  t.same(error.errors.map((e) => e.path).sort(), ['/lines', '/lines/0/actualToDate', '/lines/0/forecastOutturn']);
+  t.strictSame(error.errors.map((e) => e.path).sort(), ['/lines', '/lines/0/actualToDate', '/lines/0/forecastOutturn']);
 });

@@ -1,7 +1,6 @@
 // Settlements in the decider: when one may be calculated, what it holds, who approves it.
 import t from 'tap';
-import { computeSettlement, ENGINE_VERSION, settlementDigest } from '../../src/domain/settlement.js';
-import { fold, settlementStatus, type Actor, type ExistingFundYear, type FundYearEvent, type SettlementRecord } from '../../src/domain/fundyear/index.js';
+import { decide, fold, settlementStatus, type Actor, type ExistingFundYear, type FundYearEvent, type SettlementRecord } from '../../src/domain/fundyear/index.js';
 import { settlementBasis } from '../../src/domain/settlement-input.js';
 import type { AgreementTerms } from '../../src/domain/terms-types.js';
 import {
@@ -16,33 +15,37 @@ const calculate = (events: FundYearEvent[], mode: 'final' | 'forecast', asOfRevi
 });
 const approve = (actor: Actor, settlementId = 's-1') => ({ type: 'ApproveSettlement' as const, actor, data: { settlementId } });
 
-/** The expected settlement, built here from SETTLEMENT.md §1 and §5 independently of the decider. */
-function expected(command: ReturnType<typeof calculate>): SettlementRecord {
-  const fy = command.data.basis as ExistingFundYear;
-  const { input, agreementVersion, assumedOnBudget } = settlementBasis(fy, command.data.mode);
-  const body = {
-    settlementId: command.data.settlementId, fundId: fy.fundId, year: fy.year, mode: command.data.mode,
-    asOfRevision: command.data.asOfRevision, agreementVersion, engineVersion: ENGINE_VERSION,
-    assumedOnBudget, calculatedAt: command.data.calculatedAt, ...computeSettlement(input),
-  };
-  return { ...body, digest: settlementDigest(body) };
-}
-const calculated = (command: ReturnType<typeof calculate>): FundYearEvent => ({ type: 'SettlementCalculated', data: expected(command) });
+const bands = (second: string) => [
+  { from: '0.00', to: '30000.00', amount: '30000.00' },
+  { from: '30000.00', to: null, amount: second },
+];
+const aligned = (variance: string) => [{ strategyId: 'community', partnerId: 'ccg', arrangement: 'aligned' as const, variance }];
+const header = { settlementId: 's-1', fundId: 'plymouth-integrated-fund', year: '2015-16', agreementVersion: 1, engineVersion: 'poolshare-settlement/1', calculatedAt: '2016-05-01T09:00:00.000Z' };
+
+/** SETTLEMENT.md's Example A, written out by hand: V +85,000.00, council capped at 30,000.00. */
+const exampleAFinal: SettlementRecord = {
+  ...header, mode: 'final', asOfRevision: 7, assumedOnBudget: [],
+  pots: [{
+    potId: 'integrated-fund', budget: '3000000.00', variance: '85000.00', direction: 'overspend', bands: bands('55000.00'),
+    shares: { ccg: '55000.00', council: '30000.00' }, capped: ['council'], unallocated: '0.00',
+  }],
+  partners: [
+    { partnerId: 'ccg', varianceBorne: '70000.00', share: '55000.00', transfer: '-15000.00' },
+    { partnerId: 'council', varianceBorne: '15000.00', share: '30000.00', transfer: '15000.00' },
+  ],
+  payments: [{ from: 'council', to: 'ccg', amount: '15000.00' }],
+  unshared: aligned('60000.00'),
+  requiresDecision: false,
+  digest: 'sha256:1c62ca02b0fd541be6d1cea0b085cabcf259156be24650fe2800e4017df8948c',
+};
+const event = (data: SettlementRecord): FundYearEvent => ({ type: 'SettlementCalculated', data });
+/** The settlement the decider records for `command` on `events`: history for the approval tests. */
+const recorded = (events: FundYearEvent[], command: ReturnType<typeof calculate>): FundYearEvent => decide(command, fold(events))[0]!;
 
 const closedYear = [...readyToClose, closed];
 
 t.test('a final settlement is Example A, computed at its revision, with a digest', async (t) => {
-  const command = calculate(closedYear, 'final');
-  given(t, closedYear).when(command).then([calculated(command)]);
-  const data = expected(command);
-  t.same(data.partners.map((p) => [p.partnerId, p.varianceBorne, p.share, p.transfer]), [
-    ['ccg', '70000.00', '55000.00', '-15000.00'],
-    ['council', '15000.00', '30000.00', '15000.00'],
-  ]);
-  t.same(data.payments, [{ from: 'council', to: 'ccg', amount: '15000.00' }]);
-  t.same(data.unshared, [{ strategyId: 'community', partnerId: 'ccg', arrangement: 'aligned', variance: '60000.00' }]);
-  t.match(data.digest, /^sha256:[0-9a-f]{64}$/);
-  t.equal(data.agreementVersion, 1);
+  given(t, closedYear).when(calculate(closedYear, 'final')).then([event(exampleAFinal)]);
 });
 
 t.test('adjustments before the revision change the final outturn', async (t) => {
@@ -52,7 +55,7 @@ t.test('adjustments before the revision change the final outturn', async (t) => 
   };
   const events = [...closedYear, adjusted];
   const basis = settlementBasis(fold(events) as ExistingFundYear, 'final');
-  t.same(basis.input.outturn.find((l) => l.partnerId === 'council' && l.strategyId === 'community'), {
+  t.strictSame(basis.input.outturn.find((l) => l.partnerId === 'council' && l.strategyId === 'community'), {
     strategyId: 'community', partnerId: 'council', arrangement: 'pooled', amount: '500000.00',
   });
   const before = settlementBasis(fold(closedYear) as ExistingFundYear, 'final');
@@ -69,7 +72,21 @@ t.test('who may calculate, and when', async (t) => {
   given(t, noAgreement).when(calculate(noAgreement, 'forecast')).thenThrows('conflict', 'no-adopted-agreement');
   const lateAdoption = [opened, budgetSet, proposed, acceptedBy('ccg'), submitted('ccg', 'M1', ccgLines()), acceptedBy('council')];
   given(t, lateAdoption).when(calculate(lateAdoption, 'forecast', 4)).thenThrows('conflict', 'no-adopted-agreement');
-  given(t, lateAdoption).when(calculate(lateAdoption, 'forecast', 5)).then([calculated(calculate(lateAdoption, 'forecast', 5))]);
+  given(t, lateAdoption).when(calculate(lateAdoption, 'forecast', 5)).then([event({
+    ...header, mode: 'forecast', asOfRevision: 5, assumedOnBudget: ['council'],
+    pots: [{
+      potId: 'integrated-fund', budget: '3000000.00', variance: '70000.00', direction: 'overspend', bands: bands('40000.00'),
+      shares: { ccg: '41000.00', council: '29000.00' }, capped: [], unallocated: '0.00',
+    }],
+    partners: [
+      { partnerId: 'ccg', varianceBorne: '70000.00', share: '41000.00', transfer: '-29000.00' },
+      { partnerId: 'council', varianceBorne: '0.00', share: '29000.00', transfer: '29000.00' },
+    ],
+    payments: [{ from: 'council', to: 'ccg', amount: '29000.00' }],
+    unshared: aligned('60000.00'),
+    requiresDecision: false,
+    digest: 'sha256:9aa1546667626252961d94c8a53c1905da33e65ba13eff8d326af3344f4886a2',
+  })]);
   given(t, closedYear).when(calculate(closedYear, 'final', closedYear.length)).thenThrows('bad-request', 'invalid-revision', '/asOfRevision');
   given(t, closedYear).when(calculate(closedYear, 'final', -1)).thenThrows('bad-request', 'invalid-revision', '/asOfRevision');
   const good = calculate(closedYear, 'final');
@@ -79,19 +96,31 @@ t.test('who may calculate, and when', async (t) => {
 
 t.test('a forecast takes latest forecasts, and partners without a return as on budget', async (t) => {
   const events = [opened, budgetSet, ...adopted, submitted('ccg', 'M6', ccgLines(undefined, ['650000.00', '1500000.00', '250000.00']))];
-  const command = calculate(events, 'forecast');
-  given(t, events).when(command).then([calculated(command)]);
+  // ccg's forecast is 50,000.00 over on wellbeing; council, without a return, is on budget.
+  given(t, events).when(calculate(events, 'forecast')).then([event({
+    ...header, mode: 'forecast', asOfRevision: 5, assumedOnBudget: ['council'],
+    pots: [{
+      potId: 'integrated-fund', budget: '3000000.00', variance: '50000.00', direction: 'overspend', bands: bands('20000.00'),
+      shares: { ccg: '31000.00', council: '19000.00' }, capped: [], unallocated: '0.00',
+    }],
+    partners: [
+      { partnerId: 'ccg', varianceBorne: '50000.00', share: '31000.00', transfer: '-19000.00' },
+      { partnerId: 'council', varianceBorne: '0.00', share: '19000.00', transfer: '19000.00' },
+    ],
+    payments: [{ from: 'council', to: 'ccg', amount: '19000.00' }],
+    unshared: aligned('0.00'),
+    requiresDecision: false,
+    digest: 'sha256:dcec39d06fb4ad5e997536f7e0e4413d18417c930f7b2b7ee2f4a508f5b6e208',
+  })]);
   const basis = settlementBasis(fold(events) as ExistingFundYear, 'forecast');
-  t.same(basis.assumedOnBudget, ['council']);
+  t.strictSame(basis.assumedOnBudget, ['council']);
   const amounts = (partnerId: string) => basis.input.outturn.filter((l) => l.partnerId === partnerId).map((l) => l.amount);
-  t.same(amounts('council'), ['400000.00', '500000.00'], 'council on budget');
-  t.same(amounts('ccg'), ['650000.00', '1500000.00', '250000.00'], 'ccg forecast, not actual');
-  t.equal(expected(command).pots[0]?.variance, '50000.00');
+  t.strictSame(amounts('council'), ['400000.00', '500000.00'], 'council on budget');
+  t.strictSame(amounts('ccg'), ['650000.00', '1500000.00', '250000.00'], 'ccg forecast, not actual');
 });
 
 t.test('approval: each partner, final and current settlements only', async (t) => {
-  const first = calculate(closedYear, 'final');
-  const withFinal = [...closedYear, calculated(first)];
+  const withFinal = [...closedYear, event(exampleAFinal)];
   given(t, withFinal).when(approve(ccg)).then([{ type: 'SettlementApproved', data: { settlementId: 's-1', partnerId: 'ccg' } }]);
   given(t, withFinal).when(approve(admin)).thenThrows('forbidden', 'partner-only');
   given(t, withFinal).when(approve(auditor)).thenThrows('forbidden', 'read-only-role');
@@ -102,17 +131,15 @@ t.test('approval: each partner, final and current settlements only', async (t) =
   t.equal(settlementStatus(both, both.settlements[0]!), 'approved', 'approved when every partner has');
   t.equal(settlementStatus(fold(once) as ExistingFundYear, (fold(once) as ExistingFundYear).settlements[0]!), 'calculated');
 
-  const second = calculate(withFinal, 'final', withFinal.length - 1, admin, 's-2');
-  const superseded = [...withFinal, calculated(second)];
+  const superseded = [...withFinal, recorded(withFinal, calculate(withFinal, 'final', withFinal.length - 1, admin, 's-2'))];
   given(t, superseded).when(approve(council)).thenThrows('conflict', 'settlement-superseded', '/settlementId');
   const fy = fold(superseded) as ExistingFundYear;
-  t.same(fy.settlements.map((s) => settlementStatus(fy, s)), ['superseded', 'calculated']);
+  t.strictSame(fy.settlements.map((s) => settlementStatus(fy, s)), ['superseded', 'calculated']);
 
-  const forecast = calculate(closedYear, 'forecast', closedYear.length - 1, admin, 's-f');
-  const withForecast = [...withFinal, calculated(forecast)];
+  const withForecast = [...withFinal, recorded(withFinal, calculate(closedYear, 'forecast', closedYear.length - 1, admin, 's-f'))];
   given(t, withForecast).when(approve(ccg, 's-f')).thenThrows('conflict', 'settlement-not-final');
   const fyf = fold(withForecast) as ExistingFundYear;
-  t.same(fyf.settlements.map((s) => settlementStatus(fyf, s)), ['calculated', 'calculated'], 'a forecast supersedes nothing');
+  t.strictSame(fyf.settlements.map((s) => settlementStatus(fyf, s)), ['calculated', 'calculated'], 'a forecast supersedes nothing');
 });
 
 t.test('approval is refused while an amount is unallocated', async (t) => {
@@ -121,11 +148,25 @@ t.test('approval is refused while an amount is unallocated', async (t) => {
   };
   const proposedCapped: FundYearEvent = { type: 'AgreementProposed', data: { version: 1, terms: capped, proposedBy: 'fund-admin' } };
   const events = [opened, budgetSet, proposedCapped, acceptedBy('ccg'), acceptedBy('council'), ...bothM12, closed];
-  const command = calculate(events, 'final');
-  const record = expected(command);
-  t.equal(record.requiresDecision, true);
-  t.same(record.payments, []);
-  given(t, [...events, calculated(command)]).when(approve(ccg)).thenThrows('conflict', 'settlement-requires-decision');
+  // 85,000.00 by contribution is ccg 59,500.00 and council 25,500.00; caps of 10,000.00 each leave 65,000.00.
+  const record: SettlementRecord = {
+    ...header, mode: 'final', asOfRevision: 7, assumedOnBudget: [],
+    pots: [{
+      potId: 'integrated-fund', budget: '3000000.00', variance: '85000.00', direction: 'overspend',
+      bands: [{ from: '0.00', to: null, amount: '85000.00' }],
+      shares: { ccg: '10000.00', council: '10000.00' }, capped: ['ccg', 'council'], unallocated: '65000.00',
+    }],
+    partners: [
+      { partnerId: 'ccg', varianceBorne: '70000.00', share: '10000.00', transfer: '-60000.00' },
+      { partnerId: 'council', varianceBorne: '15000.00', share: '10000.00', transfer: '-5000.00' },
+    ],
+    payments: [],
+    unshared: aligned('60000.00'),
+    requiresDecision: true,
+    digest: 'sha256:b23252bad91168c4cbff214741c278424fa0a0cf4e226fffb52c4f4f6b372238',
+  };
+  given(t, events).when(calculate(events, 'final')).then([event(record)]);
+  given(t, [...events, event(record)]).when(approve(ccg)).thenThrows('conflict', 'settlement-requires-decision');
 });
 
 t.test('an agreement adopted later does not reach back before its revision', async (t) => {

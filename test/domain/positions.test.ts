@@ -3,15 +3,16 @@ import t from 'tap';
 import { fold, type ExistingFundYear, type FundYearEvent } from '../../src/domain/fundyear/index.js';
 import { positions } from '../../src/domain/positions.js';
 import { adopted, budgetSet, ccgLines, closed, councilLines, opened, submitted } from './fixtures/fund-year.js';
+import { like } from '../fixtures/like.js';
 
 const view = (events: FundYearEvent[]) => positions(fold(events) as ExistingFundYear);
 
 t.test('before any return everything is on budget', async (t) => {
   const p = view([opened, budgetSet]);
-  t.match(p.fund, { budget: '3250000.00', actualToDate: '0.00', forecastOutturn: '3250000.00', forecastVariance: '0.00' });
-  t.same(Object.values(p.fund.forecastVarianceByPeriod), Array(12).fill(null));
-  t.same(Object.keys(p.fund.forecastVarianceByPeriod), ['M1', 'M2', 'M3', 'M4', 'M5', 'M6', 'M7', 'M8', 'M9', 'M10', 'M11', 'M12'], 'every month named, in order');
-  t.same(p.partners.map((x) => x.lastPeriod), [null, null]);
+  like(t, p.fund, { budget: '3250000.00', actualToDate: '0.00', forecastOutturn: '3250000.00', forecastVariance: '0.00' });
+  t.strictSame(Object.values(p.fund.forecastVarianceByPeriod), Array(12).fill(null));
+  t.strictSame(Object.keys(p.fund.forecastVarianceByPeriod), ['M1', 'M2', 'M3', 'M4', 'M5', 'M6', 'M7', 'M8', 'M9', 'M10', 'M11', 'M12'], 'every month named, in order');
+  t.strictSame(p.partners.map((x) => x.lastPeriod), [null, null]);
   t.equal(p.lines.length, 5);
 });
 
@@ -22,16 +23,16 @@ t.test('latest forecasts, a late partner on budget, month by month as it stood',
   const p = view([opened, budgetSet, ccgM1, councilM1, ccgM2]);
   t.equal(p.fund.forecastVariance, '-500.00', 'ccg +500 (M2), council −1000 (M1 still its latest)');
   t.equal(p.fund.actualToDate, '66.00');
-  t.same(p.fund.forecastVarianceByPeriod.M1, '-900.00');
-  t.same(p.fund.forecastVarianceByPeriod.M2, '-500.00', 'council late for M2: its M1 counts');
-  t.same(p.fund.forecastVarianceByPeriod.M3, null);
-  t.same(p.partners.map((x) => [x.partnerId, x.lastPeriod, x.forecastVariance]), [['ccg', 'M2', '500.00'], ['council', 'M1', '-1000.00']]);
-  t.same(p.strategies.map((s) => [s.strategyId, s.forecastVariance]), [['wellbeing', '-500.00'], ['community', '0.00']]);
+  t.strictSame(p.fund.forecastVarianceByPeriod.M1, '-900.00');
+  t.strictSame(p.fund.forecastVarianceByPeriod.M2, '-500.00', 'council late for M2: its M1 counts');
+  t.strictSame(p.fund.forecastVarianceByPeriod.M3, null);
+  t.strictSame(p.partners.map((x) => [x.partnerId, x.lastPeriod, x.forecastVariance]), [['ccg', 'M2', '500.00'], ['council', 'M1', '-1000.00']]);
+  t.strictSame(p.strategies.map((s) => [s.strategyId, s.forecastVariance]), [['wellbeing', '-500.00'], ['community', '0.00']]);
   const line = p.lines.find((l) => l.strategyId === 'wellbeing' && l.partnerId === 'ccg');
-  t.match(line, { budget: '600000.00', actualToDate: '11.00', forecastOutturn: '600500.00', forecastVariance: '500.00' });
+  like(t, line, { budget: '600000.00', actualToDate: '11.00', forecastOutturn: '600500.00', forecastVariance: '500.00' });
 
   const corrected = submitted('ccg', 'M1', ccgLines(['10.00', '20.00', '30.00'], ['600000.00', '1500000.00', '250000.00']), true);
-  t.same(view([opened, budgetSet, ccgM1, councilM1, ccgM2, corrected]).fund.forecastVarianceByPeriod.M1, '-1000.00', 'a correction rewrites its month');
+  t.strictSame(view([opened, budgetSet, ccgM1, councilM1, ccgM2, corrected]).fund.forecastVarianceByPeriod.M1, '-1000.00', 'a correction rewrites its month');
 });
 
 t.test('a closed year shows the final outturn: M12 actual plus adjustments', async (t) => {
@@ -55,5 +56,5 @@ t.test('a budget variation after a return: the new line is on budget until repor
     data: { lines: [...budgetSet.data.lines, { strategyId: 'wellbeing', partnerId: 'ccg', arrangement: 'aligned', amount: '1000.00' }], reason: 'new line' },
   };
   const p = view([opened, budgetSet, ccgM1, varied]);
-  t.match(p.lines.find((l) => l.strategyId === 'wellbeing' && l.arrangement === 'aligned'), { budget: '1000.00', forecastOutturn: '1000.00', forecastVariance: '0.00' });
+  like(t, p.lines.find((l) => l.strategyId === 'wellbeing' && l.arrangement === 'aligned'), { budget: '1000.00', forecastOutturn: '1000.00', forecastVariance: '0.00' });
 });

@@ -6,6 +6,7 @@ import type { FundYearService } from '../../src/app/service-types.js';
 import { DomainError } from '../../src/domain/errors.js';
 import { buildApp, type BuildAppOptions } from '../../src/http/app.js';
 import { bearer, createFakeService, FUND, KEY_RECORDS, KEYS, SETTLEMENT_ID, settlement, YEAR, type FakeService, type Teardown } from './fixtures/fake-service.js';
+import { like } from '../fixtures/like.js';
 
 const FY = `/v1/funds/${FUND}/years/${YEAR}`;
 const PROBLEM_JSON = /^application\/problem\+json; charset=utf-8$/;
@@ -29,10 +30,10 @@ test('a JSON number for an amount is refused, never coerced', async (t) => {
   const res = await app.inject({ method: 'POST', url: `${FY}/returns`, headers: bearer(KEYS.ccg), payload: { ...body, lines: [{ ...body.lines[0], actualToDate: 150000.5 }] } });
   t.equal(res.statusCode, 400);
   t.match(res.headers['content-type'], PROBLEM_JSON);
-  t.match(res.json(), { type: 'https://poolshare.example/problems/validation', title: 'Bad Request', status: 400, errors: [{ path: '/lines/0/actualToDate', message: 'must be string' }] });
+  like(t, res.json(), { type: 'https://poolshare.example/problems/validation', title: 'Bad Request', status: 400, errors: [{ path: '/lines/0/actualToDate', message: 'must be string' }] });
   const budget = await app.inject({ method: 'PUT', url: `${FY}/budget`, headers: bearer(KEYS.admin), payload: { lines: [{ strategyId: 'wellbeing', partnerId: 'ccg', arrangement: 'pooled', amount: 600000 }] } });
   t.equal(budget.statusCode, 400);
-  t.same(budget.json().errors, [{ path: '/lines/0/amount', message: 'must be string' }]);
+  t.strictSame(budget.json().errors, [{ path: '/lines/0/amount', message: 'must be string' }]);
   t.equal(service.calls.length, 0, 'the service never saw them');
 });
 
@@ -47,18 +48,18 @@ test('amount strings: pattern, sign and places', async (t) => {
     t.equal((await budgetWith(amount)).statusCode, 200, `budget ${amount} accepted`);
   }
   t.equal(service.calls.length, 4);
-  t.same(service.calls[0]?.args[1], { lines: [{ strategyId: 'wellbeing', partnerId: 'ccg', arrangement: 'pooled', amount: '0' }] }, 'the body reaches the service unchanged');
+  t.strictSame(service.calls[0]?.args[1], { lines: [{ strategyId: 'wellbeing', partnerId: 'ccg', arrangement: 'pooled', amount: '0' }] }, 'the body reaches the service unchanged');
 });
 
 test('an extra property is refused, never dropped', async (t) => {
   const { app, service } = await setup(t);
   const res = await app.inject({ method: 'POST', url: `${FY}/returns`, headers: bearer(KEYS.ccg), payload: { ...returnBody(), note: 'hi' } });
   t.equal(res.statusCode, 400);
-  t.same(res.json().errors, [{ path: '/note', message: 'is not allowed' }]);
+  t.strictSame(res.json().errors, [{ path: '/note', message: 'is not allowed' }]);
   const nested = await app.inject({ method: 'POST', url: `${FY}/returns`, headers: bearer(KEYS.ccg), payload: { ...returnBody(), lines: [{ ...returnBody().lines[0], budget: '1.00' }] } });
-  t.same(nested.json().errors, [{ path: '/lines/0/budget', message: 'is not allowed' }]);
+  t.strictSame(nested.json().errors, [{ path: '/lines/0/budget', message: 'is not allowed' }]);
   const missing = await app.inject({ method: 'POST', url: `${FY}/returns`, headers: bearer(KEYS.ccg), payload: { partnerId: 'ccg', lines: [], correction: 'yes' } });
-  t.same(missing.json().errors, [{ path: '/period', message: 'is required' }, { path: '/correction', message: 'must be boolean' }], 'allErrors: every problem at once');
+  t.strictSame(missing.json().errors, [{ path: '/period', message: 'is required' }, { path: '/correction', message: 'must be boolean' }], 'allErrors: every problem at once');
   t.equal(service.calls.length, 0);
 });
 
@@ -67,7 +68,7 @@ test('arrays have limits', async (t) => {
   const line = returnBody().lines[0];
   const res = await app.inject({ method: 'POST', url: `${FY}/returns`, headers: bearer(KEYS.ccg), payload: { ...returnBody(), lines: Array.from({ length: 201 }, () => line) } });
   t.equal(res.statusCode, 400);
-  t.same(res.json().errors, [{ path: '/lines', message: 'must NOT have more than 200 items' }]);
+  t.strictSame(res.json().errors, [{ path: '/lines', message: 'must NOT have more than 200 items' }]);
 });
 
 test('malformed JSON, empty JSON, wrong content type, too large', async (t) => {
@@ -77,7 +78,7 @@ test('malformed JSON, empty JSON, wrong content type, too large', async (t) => {
   const malformed = await post('{"partnerId": "ccg",', 'application/json');
   t.equal(malformed.statusCode, 400);
   t.match(malformed.headers['content-type'], PROBLEM_JSON);
-  t.match(malformed.json(), { type: 'https://poolshare.example/problems/malformed-json', status: 400, detail: 'The request body is not valid JSON.' });
+  like(t, malformed.json(), { type: 'https://poolshare.example/problems/malformed-json', status: 400, detail: 'The request body is not valid JSON.' });
   const proto = await post('{"__proto__": {"x": 1}}', 'application/json');
   t.equal(proto.statusCode, 400, 'prototype poisoning is refused');
   const empty = await post('', 'application/json');
@@ -85,12 +86,12 @@ test('malformed JSON, empty JSON, wrong content type, too large', async (t) => {
   t.equal(empty.json().type, 'https://poolshare.example/problems/empty-body');
   const text = await post('partnerId=ccg', 'text/plain');
   t.equal(text.statusCode, 415);
-  t.match(text.json(), { type: 'https://poolshare.example/problems/unsupported-media-type', status: 415 });
+  like(t, text.json(), { type: 'https://poolshare.example/problems/unsupported-media-type', status: 415 });
   const form = await post('partnerId=ccg', 'application/x-www-form-urlencoded');
   t.equal(form.statusCode, 415);
   const large = await post(JSON.stringify({ ...returnBody(), pad: 'x'.repeat(4096) }), 'application/json');
   t.equal(large.statusCode, 413);
-  t.match(large.json(), { type: 'https://poolshare.example/problems/body-too-large', status: 413 });
+  like(t, large.json(), { type: 'https://poolshare.example/problems/body-too-large', status: 413 });
   t.equal(service.calls.length, 0);
 });
 
@@ -100,7 +101,7 @@ test('unknown routes: 404 problem+json', async (t) => {
     const res = await app.inject({ method, url, headers: bearer(KEYS.admin) });
     t.equal(res.statusCode, 404, `${method} ${url}`);
     t.match(res.headers['content-type'], PROBLEM_JSON);
-    t.match(res.json(), { type: 'https://poolshare.example/problems/not-found', title: 'Not Found', status: 404, instance: url });
+    like(t, res.json(), { type: 'https://poolshare.example/problems/not-found', title: 'Not Found', status: 404, instance: url });
   }
   const badUrl = await app.inject({ method: 'GET', url: '/v1/funds/%E0%A4%A/years/2015-16/positions' });
   t.equal(badUrl.statusCode, 400);
@@ -111,7 +112,7 @@ test('path and query strings: patterns, not coercion', async (t) => {
   const { app, service } = await setup(t);
   const get = (url: string) => app.inject({ method: 'GET', url, headers: bearer(KEYS.admin) });
   t.equal((await get(`${FY}/positions?asOfRevision=12`)).statusCode, 200);
-  t.same(service.calls.at(-1)?.args[1], 12, 'a number reaches the service');
+  t.strictSame(service.calls.at(-1)?.args[1], 12, 'a number reaches the service');
   t.equal((await get(`${FY}/positions`)).statusCode, 200);
   t.equal(service.calls.at(-1)?.args[1], undefined, 'absent: latest');
   for (const bad of ['-1', '1.5', '01', '1e2', 'abc', '', '9999999999999999', '1&asOfRevision=2']) {
@@ -121,13 +122,13 @@ test('path and query strings: patterns, not coercion', async (t) => {
   }
   t.equal((await get(`${FY}/positions?asOf=1`)).statusCode, 400, 'unknown query parameter');
   t.equal((await get(`${FY}/events?fromRevision=3&limit=50`)).statusCode, 200);
-  t.same(service.calls.at(-1)?.args.slice(1), [3, 50]);
+  t.strictSame(service.calls.at(-1)?.args.slice(1), [3, 50]);
   t.equal((await get(`${FY}/events`)).statusCode, 200);
-  t.same(service.calls.at(-1)?.args.slice(1), [undefined, 1000], 'the page size defaults to its maximum');
+  t.strictSame(service.calls.at(-1)?.args.slice(1), [undefined, 1000], 'the page size defaults to its maximum');
   t.equal((await get(`${FY}/events?limit=1001`)).statusCode, 400);
   t.equal((await get(`${FY}/events?limit=0`)).statusCode, 400);
   const badYear = await get('/v1/funds/plymouth-integrated-fund/years/2015/positions');
-  t.same(badYear.json().errors, [{ path: 'params/year', message: 'must match pattern "^[0-9]{4}-[0-9]{2}$"' }]);
+  t.strictSame(badYear.json().errors, [{ path: 'params/year', message: 'must match pattern "^[0-9]{4}-[0-9]{2}$"' }]);
   const badVersion = await app.inject({ method: 'POST', url: `${FY}/agreements/0/acceptances`, headers: bearer(KEYS.ccg) });
   t.equal(badVersion.statusCode, 400);
   const version = await app.inject({ method: 'POST', url: `${FY}/agreements/12/acceptances`, headers: bearer(KEYS.ccg) });
@@ -144,7 +145,7 @@ test('operations without a body refuse one; none or {} is fine', async (t) => {
   t.equal((await close({})).statusCode, 200);
   const withBody = await close({ force: true });
   t.equal(withBody.statusCode, 400);
-  t.match(withBody.json(), { type: 'https://poolshare.example/problems/validation', errors: [{ path: '/' }] });
+  like(t, withBody.json(), { type: 'https://poolshare.example/problems/validation', errors: [{ path: '/' }] });
   t.equal(service.calls.length, 2);
 });
 
@@ -160,7 +161,7 @@ test('domain errors keep their status, code and field errors', async (t) => {
   const res = await app.inject({ method: 'POST', url: `${FY}/returns`, headers: bearer(KEYS.ccg), payload: returnBody() });
   t.equal(res.statusCode, 422);
   t.match(res.headers['content-type'], PROBLEM_JSON);
-  t.same(res.json(), {
+  t.strictSame(res.json(), {
     type: 'https://poolshare.example/problems/return-lines-mismatch', title: 'Unprocessable Entity', status: 422,
     detail: 'The return does not cover the budget lines of ccg.', instance: `${FY}/returns`, requestId: res.headers['x-request-id'],
     errors: [{ path: '/lines/0/strategyId', message: 'unknown strategy' }],
@@ -188,11 +189,11 @@ test('anything else is a 500 that discloses nothing, and is logged', async (t) =
   const res = await app.inject({ method: 'GET', url: '/v1/funds', headers: bearer(KEYS.admin) });
   t.equal(res.statusCode, 500);
   t.match(res.headers['content-type'], PROBLEM_JSON);
-  t.same(Object.keys(res.json()).sort(), ['detail', 'instance', 'requestId', 'status', 'title', 'type']);
+  t.strictSame(Object.keys(res.json()).sort(), ['detail', 'instance', 'requestId', 'status', 'title', 'type']);
   t.equal(res.json().type, 'https://poolshare.example/problems/internal');
   t.notMatch(res.body, /SQLITE|secret|stack|at /);
   const logged = lines.map((line) => JSON.parse(line) as Record<string, unknown>).find((entry) => entry['msg'] === 'internal error');
-  t.match(logged, { level: 50, reqId: res.json().requestId, err: { message: 'SQLITE_CANTOPEN: /var/lib/poolshare/secret.sqlite' } }, 'logged with the request id');
+  like(t, logged, { level: 50, reqId: res.json().requestId, err: { message: 'SQLITE_CANTOPEN: /var/lib/poolshare/secret.sqlite' } }, 'logged with the request id');
   const broken = await app.inject({ method: 'GET', url: `${FY}/settlements/${SETTLEMENT_ID}`, headers: bearer(KEYS.admin) });
   t.equal(broken.statusCode, 500, 'an answer that breaks its schema is not sent');
   t.notMatch(broken.body, /digest/);
@@ -207,7 +208,7 @@ test('answers keep to their schema: unknown fields are not leaked', async (t) =>
   const res = await app.inject({ method: 'GET', url: `${FY}/settlements/${SETTLEMENT_ID}`, headers: bearer(KEYS.auditor) });
   t.equal(res.statusCode, 200);
   t.notMatch(res.body, /internalNote|debug/);
-  t.same(res.json(), settlement());
+  t.strictSame(res.json(), settlement());
 });
 
 test('agreement terms travel in and out unchanged', async (t) => {
@@ -228,13 +229,13 @@ test('agreement terms travel in and out unchanged', async (t) => {
   });
   const res = await app.inject({ method: 'POST', url: `${FY}/agreements`, headers: bearer(KEYS.admin), payload: { terms } });
   t.equal(res.statusCode, 201);
-  t.same(res.json(), { version: 1, revision: 2 });
-  t.same(proposed, terms);
+  t.strictSame(res.json(), { version: 1, revision: 2 });
+  t.strictSame(proposed, terms);
   const list = await app.inject({ method: 'GET', url: `${FY}/agreements`, headers: bearer(KEYS.ccg) });
-  t.same(list.json().versions[0].terms, terms);
+  t.strictSame(list.json().versions[0].terms, terms);
   const bad = await app.inject({ method: 'POST', url: `${FY}/agreements`, headers: bearer(KEYS.admin), payload: { terms: { pots: [{ ...terms.pots[0], overspend: { bands: [{ basis: 'fixed' }] } }] } } });
   t.equal(bad.statusCode, 400);
-  t.same(bad.json().errors, [{ path: '/terms/pots/0/overspend/bands/0/weights', message: 'is required' }]);
+  t.strictSame(bad.json().errors, [{ path: '/terms/pots/0/overspend/bands/0/weights', message: 'is required' }]);
 });
 
 test('request ids and idempotency keys', async (t) => {
@@ -243,14 +244,14 @@ test('request ids and idempotency keys', async (t) => {
   t.equal(res.statusCode, 201);
   t.equal(res.headers['x-request-id'], 'abc-123');
   const context = service.calls.at(-1)?.context;
-  t.match(context, { requestId: 'abc-123', idempotencyKey: 'ret-2015-16-M3-ccg', principal: { name: 'ccg-finance', role: 'partner', partnerId: 'ccg' } });
+  like(t, context, { requestId: 'abc-123', idempotencyKey: 'ret-2015-16-M3-ccg', principal: { name: 'ccg-finance', role: 'partner', partnerId: 'ccg' } });
   t.ok(!Number.isNaN(Date.parse(context?.receivedAt ?? '')), 'receivedAt is an ISO time');
   const fresh = await app.inject({ method: 'POST', url: `${FY}/returns`, headers: { ...bearer(KEYS.ccg), 'x-request-id': 'bad id\u0001' }, payload: returnBody() });
   t.match(fresh.headers['x-request-id'], /^[0-9a-f-]{36}$/, 'an unusable request id is replaced');
   t.notOk('idempotencyKey' in (service.calls.at(-1)?.context ?? {}), 'no key, no idempotencyKey');
   const long = await app.inject({ method: 'POST', url: `${FY}/returns`, headers: { ...bearer(KEYS.ccg), 'idempotency-key': 'k'.repeat(201) }, payload: returnBody() });
   t.equal(long.statusCode, 400);
-  t.same(long.json().errors, [{ path: 'headers/idempotency-key', message: 'must NOT have more than 200 characters' }]);
+  t.strictSame(long.json().errors, [{ path: 'headers/idempotency-key', message: 'must NOT have more than 200 characters' }]);
 });
 
 test('the CSV statement', async (t) => {
@@ -267,7 +268,7 @@ test('positions name all twelve months', async (t) => {
   const res = await app.inject({ method: 'GET', url: `${FY}/positions`, headers: bearer(KEYS.ccg) });
   t.equal(res.statusCode, 200);
   const months = res.json().fund.forecastVarianceByPeriod;
-  t.same(Object.keys(months), ['M1', 'M2', 'M3', 'M4', 'M5', 'M6', 'M7', 'M8', 'M9', 'M10', 'M11', 'M12']);
+  t.strictSame(Object.keys(months), ['M1', 'M2', 'M3', 'M4', 'M5', 'M6', 'M7', 'M8', 'M9', 'M10', 'M11', 'M12']);
   t.equal(months.M1, '10.00');
   t.equal(months.M2, null);
 });
@@ -275,12 +276,12 @@ test('positions name all twelve months', async (t) => {
 test('health and readiness', async (t) => {
   let reachable = true;
   const { app } = await setup(t, { async ready() { if (!reachable) throw new Error('ECONNREFUSED 10.0.0.1:2113'); } });
-  t.same((await app.inject({ method: 'GET', url: '/healthz' })).json(), { status: 'ok' });
-  t.same((await app.inject({ method: 'GET', url: '/readyz' })).json(), { status: 'ok' });
+  t.strictSame((await app.inject({ method: 'GET', url: '/healthz' })).json(), { status: 'ok' });
+  t.strictSame((await app.inject({ method: 'GET', url: '/readyz' })).json(), { status: 'ok' });
   reachable = false;
   const down = await app.inject({ method: 'GET', url: '/readyz' });
   t.equal(down.statusCode, 503);
-  t.match(down.json(), { type: 'https://poolshare.example/problems/store-unavailable', status: 503 });
+  like(t, down.json(), { type: 'https://poolshare.example/problems/store-unavailable', status: 503 });
   t.notMatch(down.body, /ECONNREFUSED/);
 });
 

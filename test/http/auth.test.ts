@@ -62,7 +62,7 @@ function request(op: Operation, headers: Record<string, string>, body: unknown =
 test('the walk covers every /v1 operation of the route table', async (t) => {
   const ops = v1Operations();
   const table = ROUTES.filter((route) => route.path.startsWith('/v1/')).map((route) => route.operationId).sort();
-  t.same(ops.map((op) => op.operationId).sort(), table);
+  t.strictSame(ops.map((op) => op.operationId).sort(), table);
   t.equal(ops.length, 18);
   for (const op of ops) {
     t.ok(op.roles.length > 0, `${op.operationId} names its roles`);
@@ -145,12 +145,12 @@ test('key ring: bearer parsing and constant-time lookup', async (t) => {
   t.equal(ring.authenticate(`Bearer ${KEYS.ccg}x`), undefined);
   t.equal(ring.authenticate(`Bearer ${'a'.repeat(600)}`), undefined, 'over-long keys are refused');
   t.equal(ring.authenticate(undefined), undefined);
-  t.same(ring.authenticate(`Bearer ${KEYS.admin}`), { name: 'fund-admin', role: 'admin', funds: ['*'] });
+  t.strictSame(ring.authenticate(`Bearer ${KEYS.admin}`), { name: 'fund-admin', role: 'admin', funds: ['*'] });
 });
 
 test('keys file: validated at start, with a clear message', async (t) => {
   const good = JSON.stringify([{ keySha256: hashKey('k1'), name: 'ccg-finance', role: 'partner', partnerId: 'ccg', funds: [FUND] }]);
-  t.same(parseKeysFile(good, 'f'), JSON.parse(good));
+  t.strictSame(parseKeysFile(good, 'f'), JSON.parse(good));
   const bad: [string, RegExp][] = [
     ['{', /not valid JSON/],
     ['{}', /must be array/],

@@ -8,6 +8,7 @@ import type { FastifyInstance, InjectOptions } from 'fastify';
 import { routeSpec } from '../../src/http/route-table.js';
 import { bearer, FUND, KEYS, YEAR } from './fixtures/fake-service.js';
 import { realApp } from './fixtures/real-app.js';
+import { like } from '../fixtures/like.js';
 
 const FY = `/v1/funds/${FUND}/years/${YEAR}`;
 const AMOUNT_RE = /^-?[0-9]{1,12}(\.[0-9]{1,2})?$/;
@@ -154,7 +155,7 @@ function scenario(name: string, body: (t: Test, w: World) => Promise<void>): voi
     await body(t, w);
     // A test that walked no JSON could not have found a number: guard against a vacuous pass.
     t.ok(w.walked.count > 0, `JSON answers walked: ${w.walked.count}`);
-    t.same(w.walked.findings, [], 'no money field (no field but a revision, version or status) is a JSON number');
+    t.strictSame(w.walked.findings, [], 'no money field (no field but a revision, version or status) is a JSON number');
   });
 }
 
@@ -167,16 +168,16 @@ scenario('rule ids: fund id, year (the next year), period', async (t, w) => {
   const fund = await w.call('POST', badFund, KEYS.admin, OPEN);
   t.equal(fund.status, 400, 'a fund id that is not a lower-case slug: 400');
   t.match(String(fund.headers['content-type']), /^application\/problem\+json/);
-  t.match(fund.json(), { type: String, title: String, status: 400, detail: String, errors: [{ path: /fundId/, message: String }] });
+  like(t, fund.json(), { type: String, title: String, status: 400, detail: String, errors: [{ path: /fundId/, message: String }] });
   const single = await w.call('POST', '/v1/funds/p/years/2015-16', KEYS.admin, OPEN);
   t.equal(single.status, 400, 'a one-character fund id: 400');
-  t.match(single.json(), { errors: [{ path: /fundId/ }] });
+  like(t, single.json(), { errors: [{ path: /fundId/ }] });
   for (const year of ['2015-17', '2015-15', '2015/16', '15-16']) {
     const url = `/v1/funds/${FUND}/years/${encodeURIComponent(year)}`;
     const res = await w.call('POST', url, KEYS.admin, OPEN);
     t.equal(res.status, 400, `year ${year}: 400`);
     t.match(String(res.headers['content-type']), /^application\/problem\+json/);
-    t.match(res.json(), { type: String, title: String, status: 400, detail: String, errors: [{ path: /year/, message: String }] }, `year ${year}: names the year`);
+    like(t, res.json(), { type: String, title: String, status: 400, detail: String, errors: [{ path: /year/, message: String }] }, `year ${year}: names the year`);
   }
   t.equal((await w.call('GET', '/v1/funds', KEYS.admin)).json().length, before, 'no fund-year was opened by any of them');
   // A year that cannot name a fund-year names none: every other operation on it is a 404 that appends nothing.
@@ -184,7 +185,7 @@ scenario('rule ids: fund id, year (the next year), period', async (t, w) => {
   for (const [method, url, key, body] of [['PUT', `${badYear}/budget`, KEYS.admin, BUDGET], ['POST', `${badYear}/close`, KEYS.admin, undefined], ['POST', `${badYear}/returns`, KEYS.ccg, { partnerId: 'ccg', period: 'M1', lines: ccgLines() }], ['GET', `${badYear}/positions`, KEYS.auditor, undefined]] as const) {
     const res = await w.call(method, url, key, body);
     t.equal(res.status, 404, `${method} ${url}: 404`);
-    t.match(res.json(), { type: String, title: String, status: 404, detail: String });
+    like(t, res.json(), { type: String, title: String, status: 404, detail: String });
   }
   t.equal((await w.call('GET', '/v1/funds', KEYS.admin)).json().length, before, 'still nothing opened');
   const ok1999 = await w.call('POST', `/v1/funds/${FUND}/years/1999-00`, KEYS.admin, OPEN);
@@ -284,7 +285,7 @@ scenario('rule Idempotency-Key: same body replays and appends nothing; another b
   const length = await w.streamLength();
   const again = await w.call('POST', `${FY}/returns`, KEYS.ccg, body, key);
   t.equal(again.status, 201, 'the replay has the first status');
-  t.same(again.json(), first.json(), 'the replay is the first answer');
+  t.strictSame(again.json(), first.json(), 'the replay is the first answer');
   t.equal(await w.streamLength(), length, 'the replay appended nothing');
   await refused(t, w, 'the same key with another body', () => w.call('POST', `${FY}/returns`, KEYS.ccg, { ...body, lines: ccgLines('1.00') }, key), 422, { path: 'headers/idempotency-key', message: /already used/ });
   await refused(t, w, 'the same key on another operation', () => w.call('PUT', `${FY}/budget`, KEYS.admin, { ...BUDGET, reason: 'x' }, key), 422);
@@ -294,7 +295,7 @@ scenario('rule Idempotency-Key: same body replays and appends nothing; another b
   const v1 = await w.call('PUT', `${FY}/budget`, KEYS.admin, varied, budgetKey);
   t.equal(v1.status, 200);
   const afterVariation = await w.streamLength();
-  t.same((await w.call('PUT', `${FY}/budget`, KEYS.admin, varied, budgetKey)).json(), v1.json(), 'a budget replay is the first answer');
+  t.strictSame((await w.call('PUT', `${FY}/budget`, KEYS.admin, varied, budgetKey)).json(), v1.json(), 'a budget replay is the first answer');
   t.equal(await w.streamLength(), afterVariation, 'and appends nothing');
 });
 
@@ -318,7 +319,7 @@ scenario('rule the year closes only with every partner\'s M12; the error lists w
   await submit(w, KEYS.council, 'council', 'M12', councilLines());
   const ok = await w.call('POST', `${FY}/close`, KEYS.admin);
   t.equal(ok.status, 200, 'close → 200');
-  t.match(ok.json(), { status: 'closed', revision: Number });
+  like(t, ok.json(), { status: 'closed', revision: Number });
 });
 
 scenario('rule a final settlement needs a closed year and an adopted agreement; a forecast an adopted agreement', async (t, w) => {
@@ -407,12 +408,12 @@ scenario('API: every path and method, with its documented success status', async
   await expect('funds', 'GET', '/v1/funds', KEYS.council, 200);
   await expect('budget', 'PUT', `${FY}/budget`, KEYS.admin, 200, BUDGET);
   const proposed = await expect('agreements', 'POST', `${FY}/agreements`, KEYS.admin, 201, TERMS);
-  t.match(proposed.json(), { version: 1 });
+  like(t, proposed.json(), { version: 1 });
   await expect('acceptance', 'POST', `${FY}/agreements/1/acceptances`, KEYS.ccg, 200);
   await expect('acceptance', 'POST', `${FY}/agreements/1/acceptances`, KEYS.council, 200);
-  t.match((await expect('agreements', 'GET', `${FY}/agreements`, KEYS.auditor, 200)).json(), { adoptedVersion: 1, versions: [{ version: 1, acceptedBy: ['ccg', 'council'], adopted: true }] });
+  like(t, (await expect('agreements', 'GET', `${FY}/agreements`, KEYS.auditor, 200)).json(), { adoptedVersion: 1, versions: [{ version: 1, acceptedBy: ['ccg', 'council'], adopted: true }] });
   const ret = await expect('returns', 'POST', `${FY}/returns`, KEYS.ccg, 201, { partnerId: 'ccg', period: 'M12', lines: ccgLines('640000.00', '1530000.00', '310000.00') });
-  t.match(ret.json(), { returnId: String, revision: Number });
+  like(t, ret.json(), { returnId: String, revision: Number });
   await expect('returns', 'POST', `${FY}/returns`, KEYS.council, 201, { partnerId: 'council', period: 'M12', lines: councilLines('395000.00', '520000.00') });
   await expect('positions', 'GET', `${FY}/positions`, KEYS.ccg, 200);
   const forecast = await expect('settlements (forecast)', 'POST', `${FY}/settlements`, KEYS.admin, 201, { mode: 'forecast' });
@@ -422,19 +423,19 @@ scenario('API: every path and method, with its documented success status', async
   const id = final.json().settlementId as string;
   await expect('settlements', 'GET', `${FY}/settlements`, KEYS.council, 200);
   await expect('settlement', 'GET', `${FY}/settlements/${id}`, KEYS.council, 200);
-  t.match((await expect('verification', 'GET', `${FY}/settlements/${id}/verification`, KEYS.council, 200)).json(), { digest: final.json().digest, recomputedDigest: final.json().digest, match: true });
+  like(t, (await expect('verification', 'GET', `${FY}/settlements/${id}/verification`, KEYS.council, 200)).json(), { digest: final.json().digest, recomputedDigest: final.json().digest, match: true });
   await expect('approvals', 'POST', `${FY}/settlements/${id}/approvals`, KEYS.ccg, 200);
-  t.match((await expect('approvals', 'POST', `${FY}/settlements/${id}/approvals`, KEYS.council, 200)).json(), { status: 'approved', approvedBy: ['ccg', 'council'] });
+  like(t, (await expect('approvals', 'POST', `${FY}/settlements/${id}/approvals`, KEYS.council, 200)).json(), { status: 'approved', approvedBy: ['ccg', 'council'] });
   await refused(t, w, 'approving a forecast', () => w.call('POST', `${FY}/settlements/${forecast.json().settlementId}/approvals`, KEYS.ccg), 409);
   const csv = await expect('statement.csv', 'GET', `${FY}/settlements/${id}/statement.csv`, KEYS.council, 200);
   t.match(String(csv.headers['content-type']), /^text\/csv/);
   t.ok(csv.text.includes(final.json().digest), 'the statement carries the digest');
   const events = await expect('events', 'GET', `${FY}/events?fromRevision=1`, KEYS.admin, 200);
   t.equal(events.json()[0].revision, 1, '?fromRevision= pages the trail');
-  t.match((await expect('healthz', 'GET', '/healthz', null, 200)).json(), { status: 'ok' });
-  t.match((await expect('readyz', 'GET', '/readyz', null, 200)).json(), { status: 'ok' });
+  like(t, (await expect('healthz', 'GET', '/healthz', null, 200)).json(), { status: 'ok' });
+  like(t, (await expect('readyz', 'GET', '/readyz', null, 200)).json(), { status: 'ok' });
   const doc = await expect('openapi.json', 'GET', '/openapi.json', null, 200);
-  t.match(doc.json(), { openapi: /^3\.1/, paths: { '/v1/funds': Object, '/v1/funds/{fundId}/years/{year}/settlements/{settlementId}/approvals': Object } });
+  like(t, doc.json(), { openapi: /^3\.1/, paths: { '/v1/funds': Object, '/v1/funds/{fundId}/years/{year}/settlements/{settlementId}/approvals': Object } });
   const docs = await w.app.inject({ method: 'GET', url: '/docs' });
   t.ok(docs.statusCode === 200 || (docs.statusCode === 302 && typeof docs.headers.location === 'string'), `/docs answers (${docs.statusCode})`);
   const page = docs.statusCode === 302 ? await w.app.inject({ method: 'GET', url: `/docs/${String(docs.headers.location).replace(/^.*\//, '')}` }) : docs;
@@ -450,23 +451,23 @@ scenario('API: the settlement body, settlements newest first, an older final sup
   const first = (await w.call('POST', `${FY}/settlements`, KEYS.admin, { mode: 'final' })).json();
   const fieldsTop = ['settlementId', 'fundId', 'year', 'mode', 'asOfRevision', 'agreementVersion', 'engineVersion', 'status', 'requiresDecision', 'assumedOnBudget', 'pots', 'partners', 'payments', 'unshared', 'digest'];
   for (const field of fieldsTop) t.ok(field in first, `settlement has ${field}`);
-  t.match(first, { fundId: FUND, year: YEAR, mode: 'final', asOfRevision: Number, agreementVersion: 1, engineVersion: String, status: 'calculated', requiresDecision: false, assumedOnBudget: [], digest: /^sha256:[0-9a-f]{64}$/ });
+  like(t, first, { fundId: FUND, year: YEAR, mode: 'final', asOfRevision: Number, agreementVersion: 1, engineVersion: String, status: 'calculated', requiresDecision: false, assumedOnBudget: [], digest: /^sha256:[0-9a-f]{64}$/ });
   t.equal(first.pots.length, 1);
   const pot = first.pots[0];
   for (const field of ['potId', 'budget', 'variance', 'direction', 'bands', 'shares', 'unallocated']) t.ok(field in pot, `pot has ${field}`);
-  t.match(pot, { potId: 'integrated-fund', budget: '3000000.00', variance: '85000.00', direction: 'overspend', shares: { ccg: '55000.00', council: '30000.00' }, unallocated: '0.00' });
-  t.same(pot.bands, [{ from: '0.00', to: '30000.00', amount: '30000.00' }, { from: '30000.00', to: null, amount: '55000.00' }], 'bands[{from,to,amount}]');
-  t.same(first.partners, [
+  like(t, pot, { potId: 'integrated-fund', budget: '3000000.00', variance: '85000.00', direction: 'overspend', shares: { ccg: '55000.00', council: '30000.00' }, unallocated: '0.00' });
+  t.strictSame(pot.bands, [{ from: '0.00', to: '30000.00', amount: '30000.00' }, { from: '30000.00', to: null, amount: '55000.00' }], 'bands[{from,to,amount}]');
+  t.strictSame(first.partners, [
     { partnerId: 'ccg', varianceBorne: '70000.00', share: '55000.00', transfer: '-15000.00' },
     { partnerId: 'council', varianceBorne: '15000.00', share: '30000.00', transfer: '15000.00' },
   ], 'partners[{partnerId, varianceBorne, share, transfer}]');
-  t.same(first.payments, [{ from: 'council', to: 'ccg', amount: '15000.00' }], 'payments[{from,to,amount}]');
-  t.same(first.unshared, [{ strategyId: 'community', partnerId: 'ccg', arrangement: 'aligned', variance: '60000.00' }], 'unshared[{strategyId, partnerId, arrangement, variance}]');
+  t.strictSame(first.payments, [{ from: 'council', to: 'ccg', amount: '15000.00' }], 'payments[{from,to,amount}]');
+  t.strictSame(first.unshared, [{ strategyId: 'community', partnerId: 'ccg', arrangement: 'aligned', variance: '60000.00' }], 'unshared[{strategyId, partnerId, arrangement, variance}]');
   const forecast = (await w.call('POST', `${FY}/settlements`, KEYS.admin, { mode: 'forecast' })).json();
   const second = (await w.call('POST', `${FY}/settlements`, KEYS.admin, { mode: 'final' })).json();
   const list = (await w.call('GET', `${FY}/settlements`, KEYS.council)).json() as { settlementId: string; status: string }[];
-  t.same(list.map((s) => s.settlementId), [second.settlementId, forecast.settlementId, first.settlementId], 'newest first');
-  t.same(list.map((s) => s.status), ['calculated', 'calculated', 'superseded'], 'the older final is superseded; a forecast is not');
+  t.strictSame(list.map((s) => s.settlementId), [second.settlementId, forecast.settlementId, first.settlementId], 'newest first');
+  t.strictSame(list.map((s) => s.status), ['calculated', 'calculated', 'superseded'], 'the older final is superseded; a forecast is not');
   t.equal((await w.call('GET', `${FY}/settlements/${first.settlementId}`, KEYS.ccg)).json().status, 'superseded', 'also when read alone');
   await refused(t, w, 'approving a superseded settlement', () => w.call('POST', `${FY}/settlements/${first.settlementId}/approvals`, KEYS.ccg), 409);
   const unknownId = '00000000-0000-4000-8000-000000000000';
@@ -484,22 +485,22 @@ scenario('API: approvals are refused while requiresDecision (caps on every partn
   t.equal(s.status, 201);
   const body = s.json();
   // V = 85,000.00; contribution 70/30 → 59,500 / 25,500; both over their caps → 40,000 + 10,000, U = 35,000.
-  t.match(body, { requiresDecision: true, payments: [], pots: [{ unallocated: '35000.00', shares: { ccg: '40000.00', council: '10000.00' } }] });
+  like(t, body, { requiresDecision: true, payments: [], pots: [{ unallocated: '35000.00', shares: { ccg: '40000.00', council: '10000.00' } }] });
   await refused(t, w, 'ccg approves while requiresDecision', () => w.call('POST', `${FY}/settlements/${body.settlementId}/approvals`, KEYS.ccg), 409, { detail: /decide|unallocated/ });
   await refused(t, w, 'council approves while requiresDecision', () => w.call('POST', `${FY}/settlements/${body.settlementId}/approvals`, KEYS.council), 409);
-  t.match((await w.call('GET', `${FY}/settlements/${body.settlementId}`, KEYS.ccg)).json(), { status: 'calculated', approvedBy: [] });
+  like(t, (await w.call('GET', `${FY}/settlements/${body.settlementId}`, KEYS.ccg)).json(), { status: 'calculated', approvedBy: [] });
 });
 
 scenario('API: GET /v1/funds shows only the caller\'s funds', async (t, w) => {
   await seeded(w);
   t.equal((await w.call('POST', `/v1/funds/torbay-fund/years/${YEAR}`, KEYS.otherFundAdmin, OPEN)).status, 201, 'a Torbay admin opens Torbay');
   const ids = async (key: string) => ((await w.call('GET', '/v1/funds', key)).json() as { fundId: string }[]).map((f) => f.fundId).sort();
-  t.same(await ids(KEYS.ccg), [FUND], 'a Plymouth partner sees Plymouth only');
-  t.same(await ids(KEYS.otherFundCcg), ['torbay-fund'], 'a Torbay partner sees Torbay only');
-  t.same(await ids(KEYS.otherFundAuditor), ['torbay-fund'], 'a Torbay auditor sees Torbay only');
-  t.same(await ids(KEYS.admin), [FUND, 'torbay-fund'], 'a key for every fund sees both');
+  t.strictSame(await ids(KEYS.ccg), [FUND], 'a Plymouth partner sees Plymouth only');
+  t.strictSame(await ids(KEYS.otherFundCcg), ['torbay-fund'], 'a Torbay partner sees Torbay only');
+  t.strictSame(await ids(KEYS.otherFundAuditor), ['torbay-fund'], 'a Torbay auditor sees Torbay only');
+  t.strictSame(await ids(KEYS.admin), [FUND, 'torbay-fund'], 'a key for every fund sees both');
   const summary = ((await w.call('GET', '/v1/funds', KEYS.ccg)).json() as Body[])[0];
-  t.match(summary, { fundId: FUND, year: YEAR, status: 'open', budget: '3250000.00' }, 'with summary positions');
+  like(t, summary, { fundId: FUND, year: YEAR, status: 'open', budget: '3250000.00' }, 'with summary positions');
   await refused(t, w, 'a Torbay key reads Plymouth positions', () => w.call('GET', `${FY}/positions`, KEYS.otherFundCcg), 403);
 });
 
@@ -515,9 +516,9 @@ scenario('API: a budget PUT after the first return needs a reason, recorded as a
   const events = (await w.call('GET', `${FY}/events`, KEYS.auditor)).json() as { type: string; data: Body; revision: number }[];
   const last = events[events.length - 1]!;
   t.equal(last.revision, varied.json().revision, 'the answer names the revision appended');
-  t.match(last, { type: 'BudgetVaried', data: { reason: 'Winter pressures allocation' } }, 'recorded as a variation with its reason');
+  like(t, last, { type: 'BudgetVaried', data: { reason: 'Winter pressures allocation' } }, 'recorded as a variation with its reason');
   t.equal(events.filter((e) => e.type === 'BudgetSet').length, 2, 'the earlier budgets were BudgetSet');
-  t.match((await w.call('GET', `${FY}/positions`, KEYS.ccg)).json().fund, { budget: '3300000.00' }, 'the variation is in force');
+  like(t, (await w.call('GET', `${FY}/positions`, KEYS.ccg)).json().fund, { budget: '3300000.00' }, 'the variation is in force');
 });
 
 scenario('API: a forecast settlement lists partners with no return in assumedOnBudget', async (t, w) => {
@@ -525,12 +526,12 @@ scenario('API: a forecast settlement lists partners with no return in assumedOnB
   await submit(w, KEYS.ccg, 'ccg', 'M6', ccgLines('300000.00', '750000.00', '125000.00').map((l, i) => ({ ...l, forecastOutturn: ['640000.00', '1530000.00', '310000.00'][i]! })));
   const forecast = await w.call('POST', `${FY}/settlements`, KEYS.admin, { mode: 'forecast' });
   t.equal(forecast.status, 201);
-  t.match(forecast.json(), { mode: 'forecast', assumedOnBudget: ['council'], pots: [{ variance: '70000.00' }] }, 'council has no return: on budget');
+  like(t, forecast.json(), { mode: 'forecast', assumedOnBudget: ['council'], pots: [{ variance: '70000.00' }] }, 'council has no return: on budget');
   await submit(w, KEYS.council, 'council', 'M1', councilLines());
-  t.match((await w.call('POST', `${FY}/settlements`, KEYS.admin, { mode: 'forecast' })).json(), { assumedOnBudget: [] }, 'once council has a return, nobody is assumed');
+  like(t, (await w.call('POST', `${FY}/settlements`, KEYS.admin, { mode: 'forecast' })).json(), { assumedOnBudget: [] }, 'once council has a return, nobody is assumed');
   const atFirst = forecast.json().asOfRevision as number;
-  t.match((await w.call('POST', `${FY}/settlements`, KEYS.admin, { mode: 'forecast', asOfRevision: atFirst })).json(), { assumedOnBudget: ['council'], asOfRevision: atFirst }, 'at the earlier revision, as it stood then');
-  t.match((await w.call('POST', `${FY}/settlements`, KEYS.admin, { mode: 'forecast', asOfRevision: atFirst - 1 })).json(), { assumedOnBudget: ['ccg', 'council'], pots: [{ variance: '0.00', direction: 'none' }] }, 'before any return, every partner (declared order)');
+  like(t, (await w.call('POST', `${FY}/settlements`, KEYS.admin, { mode: 'forecast', asOfRevision: atFirst })).json(), { assumedOnBudget: ['council'], asOfRevision: atFirst }, 'at the earlier revision, as it stood then');
+  like(t, (await w.call('POST', `${FY}/settlements`, KEYS.admin, { mode: 'forecast', asOfRevision: atFirst - 1 })).json(), { assumedOnBudget: ['ccg', 'council'], pots: [{ variance: '0.00', direction: 'none' }] }, 'before any return, every partner (declared order)');
 });
 
 scenario('API: positions ?asOfRevision= gives the earlier figures', async (t, w) => {
@@ -542,12 +543,12 @@ scenario('API: positions ?asOfRevision= gives the earlier figures', async (t, w)
   const then = (await w.call('GET', `${FY}/positions?asOfRevision=${atM1}`, KEYS.auditor)).json();
   t.equal(then.asOfRevision, atM1);
   t.equal(now.asOfRevision, atM1 + 1);
-  t.match(now.fund, { forecastVariance: '30000.00', actualToDate: '390000.00' });
-  t.match(then.fund, { forecastVariance: '10000.00', actualToDate: '195000.00' });
-  t.match(then.fund.forecastVarianceByPeriod, { M1: '10000.00', M2: null });
-  t.match(now.fund.forecastVarianceByPeriod, { M1: '10000.00', M2: '30000.00' });
+  like(t, now.fund, { forecastVariance: '30000.00', actualToDate: '390000.00' });
+  like(t, then.fund, { forecastVariance: '10000.00', actualToDate: '195000.00' });
+  like(t, then.fund.forecastVarianceByPeriod, { M1: '10000.00', M2: null });
+  like(t, now.fund.forecastVarianceByPeriod, { M1: '10000.00', M2: '30000.00' });
   const budgetOnly = (await w.call('GET', `${FY}/positions?asOfRevision=0`, KEYS.auditor)).json();
-  t.match(budgetOnly.fund, { budget: '0.00' }, 'at revision 0 no budget had been set');
+  like(t, budgetOnly.fund, { budget: '0.00' }, 'at revision 0 no budget had been set');
   await refused(t, w, 'positions beyond the stream', () => w.call('GET', `${FY}/positions?asOfRevision=99`, KEYS.auditor), 400, { path: /asOfRevision/ });
   await refused(t, w, 'positions at a non-integer revision', () => w.call('GET', `${FY}/positions?asOfRevision=1.5`, KEYS.auditor), 400, { path: /asOfRevision/ });
 });
@@ -572,7 +573,7 @@ scenario('API: money is never a JSON number in any answer', async (t, w) => {
   }
   t.ok(w.walked.count >= 15, `answers walked: ${w.walked.count}`);
   // the walker itself must catch a number where money belongs
-  t.same(numbersOutsideIntegers({ budget: 1, pots: [{ shares: { ccg: 2 } }], revision: 3 }), ['/budget = 1', '/pots/0/shares/ccg = 2'], 'the walker finds numbers');
+  t.strictSame(numbersOutsideIntegers({ budget: 1, pots: [{ shares: { ccg: 2 } }], revision: 3 }), ['/budget = 1', '/pots/0/shares/ccg = 2'], 'the walker finds numbers');
   // and every money field it sees is an amount string
   const amounts: string[] = [];
   const collect = (v: unknown, key = ''): void => {
@@ -583,5 +584,5 @@ scenario('API: money is never a JSON number in any answer', async (t, w) => {
   collect(s);
   collect((await w.call('GET', `${FY}/positions`, KEYS.admin)).json());
   t.ok(amounts.length > 20, `money fields seen: ${amounts.length}`);
-  t.same(amounts.filter((a) => !a.startsWith('string:') || !AMOUNT_RE.test(a.slice(7))), [], 'each an amount string');
+  t.strictSame(amounts.filter((a) => !a.startsWith('string:') || !AMOUNT_RE.test(a.slice(7))), [], 'each an amount string');
 });

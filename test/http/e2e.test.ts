@@ -12,6 +12,7 @@ import { routeSpec } from '../../src/http/route-table.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { bearer, KEYS } from './fixtures/fake-service.js';
 import { realApp } from './fixtures/real-app.js';
+import { like } from '../fixtures/like.js';
 
 const FY = '/v1/funds/plymouth-integrated-fund/years/2015-16';
 
@@ -31,12 +32,12 @@ test('the story of a fund-year, through HTTP', async (t) => {
   const again = await call('POST', FY, KEYS.admin, routeSpec('openFundYear').example);
   t.equal(again.status, 409, 'opening it again');
   t.match(again.headers['content-type'], /problem\+json/);
-  t.same((await call('PUT', `${FY}/budget`, KEYS.admin, routeSpec('setBudget').example)).json(), { revision: 1 });
-  t.same((await call('POST', `${FY}/agreements`, KEYS.admin, routeSpec('proposeAgreement').example)).json(), { version: 1, revision: 2 });
+  t.strictSame((await call('PUT', `${FY}/budget`, KEYS.admin, routeSpec('setBudget').example)).json(), { revision: 1 });
+  t.strictSame((await call('POST', `${FY}/agreements`, KEYS.admin, routeSpec('proposeAgreement').example)).json(), { version: 1, revision: 2 });
   const first = await call('POST', `${FY}/agreements/1/acceptances`, KEYS.ccg);
-  t.match(first.json(), { version: 1, acceptedBy: ['ccg'], adopted: false });
+  like(t, first.json(), { version: 1, acceptedBy: ['ccg'], adopted: false });
   t.equal((await call('POST', `${FY}/agreements/1/acceptances`, KEYS.council)).json().adopted, true);
-  t.match((await call('GET', `${FY}/agreements`, KEYS.auditor)).json(), { adoptedVersion: 1, versions: [{ version: 1, acceptedBy: ['ccg', 'council'], adopted: true }] });
+  like(t, (await call('GET', `${FY}/agreements`, KEYS.auditor)).json(), { adoptedVersion: 1, versions: [{ version: 1, acceptedBy: ['ccg', 'council'], adopted: true }] });
 
   // monthly returns: M6 forecasts, then M12 with an idempotency key, a refused duplicate and a correction
   const m6 = await call('POST', `${FY}/returns`, KEYS.ccg, { partnerId: 'ccg', period: 'M6', lines: [line('wellbeing', 'pooled', '300000.00', '600000.00'), line('community', 'pooled', '750000.00', '1500000.00'), line('community', 'aligned', '125000.00', '250000.00')] });
@@ -46,7 +47,7 @@ test('the story of a fund-year, through HTTP', async (t) => {
   const submitted = await call('POST', `${FY}/returns`, KEYS.ccg, ccgM12, { 'idempotency-key': 'ccg-2015-16-M12' });
   t.equal(submitted.status, 201);
   const replay = await call('POST', `${FY}/returns`, KEYS.ccg, ccgM12, { 'idempotency-key': 'ccg-2015-16-M12' });
-  t.same(replay.json(), submitted.json(), 'the same key and body replays the first answer');
+  t.strictSame(replay.json(), submitted.json(), 'the same key and body replays the first answer');
   const reused = await call('POST', `${FY}/returns`, KEYS.ccg, { ...ccgM12, correction: true }, { 'idempotency-key': 'ccg-2015-16-M12' });
   t.equal(reused.status, 422, 'the same key with another body');
   t.equal((await call('POST', `${FY}/returns`, KEYS.ccg, ccgM12)).status, 409, 'a second M12 without correction');
@@ -55,7 +56,7 @@ test('the story of a fund-year, through HTTP', async (t) => {
   t.equal((await call('POST', `${FY}/returns`, KEYS.ccg, { ...corrected, partnerId: 'council' })).status, 403, 'ccg may not submit for council');
   const missing = await call('POST', `${FY}/returns`, KEYS.council, { partnerId: 'council', period: 'M12', lines: [line('wellbeing', 'pooled', '395000.00', '395000.00')] });
   t.equal(missing.status, 400, 'a return missing a budget line');
-  t.match(missing.json().errors, [{ path: '/lines', message: /community/ }], 'names the line');
+  like(t, missing.json().errors, [{ path: '/lines', message: /community/ }], 'names the line');
   const early = await call('POST', `${FY}/close`, KEYS.admin);
   t.equal(early.status, 409, 'no close before every M12');
   t.match(early.json().detail, /council/, 'names who has not');
@@ -63,19 +64,19 @@ test('the story of a fund-year, through HTTP', async (t) => {
 
   // positions now, and as they stood after M6
   const now = (await call('GET', `${FY}/positions`, KEYS.council)).json();
-  t.match(now.fund, { budget: '3250000.00', forecastOutturn: '3395000.00', forecastVariance: '145000.00' });
-  t.match(now.fund.forecastVarianceByPeriod, { M1: null, M12: '145000.00' });
+  like(t, now.fund, { budget: '3250000.00', forecastOutturn: '3395000.00', forecastVariance: '145000.00' });
+  like(t, now.fund.forecastVarianceByPeriod, { M1: null, M12: '145000.00' });
   const then = (await call('GET', `${FY}/positions?asOfRevision=${revisionAfterM6}`, KEYS.council)).json();
   t.equal(then.asOfRevision, revisionAfterM6);
-  t.match(then.partners[0], { partnerId: 'ccg', lastPeriod: 'M6', forecastVariance: '0.00' });
+  like(t, then.partners[0], { partnerId: 'ccg', lastPeriod: 'M6', forecastVariance: '0.00' });
 
   // close, a forecast settlement is refused nothing; the final one is example A to the penny
-  t.match((await call('POST', `${FY}/close`, KEYS.admin)).json(), { status: 'closed' });
+  like(t, (await call('POST', `${FY}/close`, KEYS.admin)).json(), { status: 'closed' });
   t.equal((await call('POST', `${FY}/returns`, KEYS.council, { partnerId: 'council', period: 'M12', correction: true, lines: [line('wellbeing', 'pooled', '1.00', '1.00'), line('community', 'pooled', '1.00', '1.00')] })).status, 409, 'no return after close');
   const final = await call('POST', `${FY}/settlements`, KEYS.admin, { mode: 'final' });
   t.equal(final.status, 201);
   const settlement = final.json();
-  t.match(settlement, {
+  like(t, settlement, {
     mode: 'final', status: 'calculated', requiresDecision: false, agreementVersion: 1,
     pots: [{ potId: 'integrated-fund', budget: '3000000.00', variance: '85000.00', direction: 'overspend', shares: { ccg: '55000.00', council: '30000.00' }, capped: ['council'], unallocated: '0.00' }],
     partners: [{ partnerId: 'ccg', varianceBorne: '70000.00', share: '55000.00', transfer: '-15000.00' }, { partnerId: 'council', varianceBorne: '15000.00', share: '30000.00', transfer: '15000.00' }],
@@ -88,10 +89,10 @@ test('the story of a fund-year, through HTTP', async (t) => {
   t.equal((await call('POST', `${FY}/adjustments`, KEYS.council, { ...routeSpec('adjustOutturn').example })).status, 403, 'council may not adjust a ccg line');
   t.equal((await call('POST', `${FY}/adjustments`, KEYS.ccg, { ...routeSpec('adjustOutturn').example })).status, 201);
   const second = (await call('POST', `${FY}/settlements`, KEYS.admin, { mode: 'final' })).json();
-  t.match(second, { pots: [{ variance: '82500.00', shares: { ccg: '52500.00', council: '30000.00' } }], payments: [{ from: 'council', to: 'ccg', amount: '15000.00' }] });
+  like(t, second, { pots: [{ variance: '82500.00', shares: { ccg: '52500.00', council: '30000.00' } }], payments: [{ from: 'council', to: 'ccg', amount: '15000.00' }] });
   t.not(second.digest, settlement.digest);
   const list = (await call('GET', `${FY}/settlements`, KEYS.auditor)).json() as { settlementId: string; status: string }[];
-  t.same(list.map((s) => [s.settlementId, s.status]), [[second.settlementId, 'calculated'], [settlement.settlementId, 'superseded']], 'newest first; the older final is superseded');
+  t.strictSame(list.map((s) => [s.settlementId, s.status]), [[second.settlementId, 'calculated'], [settlement.settlementId, 'superseded']], 'newest first; the older final is superseded');
 
   // verification, approvals, CSV
   const verification = (await call('GET', `${FY}/settlements/${second.settlementId}/verification`, KEYS.auditor)).json();
@@ -100,8 +101,8 @@ test('the story of a fund-year, through HTTP', async (t) => {
     chainHash: second.chainHash, match: true, checks: { figures: true, storedBody: true, chain: true }, firstBroken: null,
   });
   t.equal((await call('POST', `${FY}/settlements/${second.settlementId}/approvals`, KEYS.admin)).status, 403, 'only partners approve');
-  t.match((await call('POST', `${FY}/settlements/${second.settlementId}/approvals`, KEYS.ccg)).json(), { status: 'calculated', approvedBy: ['ccg'] });
-  t.match((await call('POST', `${FY}/settlements/${second.settlementId}/approvals`, KEYS.council)).json(), { status: 'approved', approvedBy: ['ccg', 'council'] });
+  like(t, (await call('POST', `${FY}/settlements/${second.settlementId}/approvals`, KEYS.ccg)).json(), { status: 'calculated', approvedBy: ['ccg'] });
+  like(t, (await call('POST', `${FY}/settlements/${second.settlementId}/approvals`, KEYS.council)).json(), { status: 'approved', approvedBy: ['ccg', 'council'] });
   const csv = await call('GET', `${FY}/settlements/${second.settlementId}/statement.csv`, KEYS.council);
   t.equal(csv.status, 200);
   t.equal(csv.headers['content-type'], 'text/csv; charset=utf-8');
@@ -114,14 +115,14 @@ test('the story of a fund-year, through HTTP', async (t) => {
   t.equal((await call('GET', `${FY}/events`, KEYS.ccg)).status, 403, 'partners do not read the audit trail');
   const events = (await call('GET', `${FY}/events`, KEYS.auditor)).json() as { revision: number; type: string; metadata: unknown }[];
   t.equal(events[0]?.type, 'FundYearOpened');
-  t.same(events.map((e) => e.revision), events.map((_e, i) => i), 'every revision, in order');
+  t.strictSame(events.map((e) => e.revision), events.map((_e, i) => i), 'every revision, in order');
   t.ok(events.some((e) => JSON.stringify(e.metadata).includes('ccg-2015-16-M12')), 'the idempotency key is in the metadata');
   const page = (await call('GET', `${FY}/events?fromRevision=2&limit=3`, KEYS.admin)).json() as { revision: number }[];
-  t.same(page.map((e) => e.revision), [2, 3, 4]);
+  t.strictSame(page.map((e) => e.revision), [2, 3, 4]);
   const funds = (await call('GET', '/v1/funds', KEYS.ccg)).json();
-  t.match(funds, [{ fundId: 'plymouth-integrated-fund', year: '2015-16', status: 'closed', adoptedAgreementVersion: 1, latestSettlement: { settlementId: second.settlementId } }]);
-  t.same((await call('GET', '/v1/funds', KEYS.otherFundCcg)).json(), [], 'a key of another fund sees none');
-  t.same((await app.inject({ method: 'GET', url: '/readyz' })).json(), { status: 'ok' });
+  like(t, funds, [{ fundId: 'plymouth-integrated-fund', year: '2015-16', status: 'closed', adoptedAgreementVersion: 1, latestSettlement: { settlementId: second.settlementId } }]);
+  t.strictSame((await call('GET', '/v1/funds', KEYS.otherFundCcg)).json(), [], 'a key of another fund sees none');
+  t.strictSame((await app.inject({ method: 'GET', url: '/readyz' })).json(), { status: 'ok' });
 });
 
 interface Started {
@@ -165,7 +166,7 @@ test('main: starts, answers, exits 0 on SIGTERM', async (t) => {
   const base = `http://127.0.0.1:${server.port}`;
   const health = await fetch(`${base}/healthz`);
   t.equal(health.status, 200);
-  t.same(await health.json(), { status: 'ok' });
+  t.strictSame(await health.json(), { status: 'ok' });
   t.equal((await fetch(`${base}/readyz`)).status, 200);
   const open = await fetch(`${base}${FY}`, { method: 'POST', headers: { authorization: 'Bearer main-admin-key', 'content-type': 'application/json' }, body: JSON.stringify(routeSpec('openFundYear').example) });
   t.equal(open.status, 201, 'writes to the embedded store in DATA_DIR');

@@ -451,8 +451,8 @@ test('the fuzz walks every write operation of the OpenAPI document, and every /v
     if (!template.startsWith('/v1/')) continue;
     for (const [method, op] of Object.entries(item)) (method === 'get' ? reads : writes).push(op.operationId);
   }
-  t.same(WRITES.map((s) => s.operationId).sort(), writes.sort(), 'every POST/PUT');
-  t.same(READS.map((s) => s.operationId).sort(), reads.sort(), 'every GET');
+  t.strictSame(WRITES.map((s) => s.operationId).sort(), writes.sort(), 'every POST/PUT');
+  t.strictSame(READS.map((s) => s.operationId).sort(), reads.sort(), 'every GET');
   t.ok(writes.length >= 9);
 });
 
@@ -514,7 +514,7 @@ test('bad input: never a 5xx; a 4xx is problem+json and appends nothing', async 
   t.comment(`streams ${length} events; by operation ${JSON.stringify(Object.fromEntries(byOperation))}`);
   if (process.env['FUZZ_VERBOSE'] !== undefined) t.comment(JSON.stringify(Object.fromEntries([...seen].sort())));
   // Not vacuous: every operation was sent, and the requests got past auth into validation and the service.
-  t.same([...byOperation.keys()].sort(), V1.map((s) => s.operationId).sort(), 'every /v1 operation was exercised');
+  t.strictSame([...byOperation.keys()].sort(), V1.map((s) => s.operationId).sort(), 'every /v1 operation was exercised');
   for (const status of [400, 401, 403, 404]) t.ok((byStatus.get(status) ?? 0) > 0, `some ${status}s`);
   t.ok((byStatus.get(409) ?? 0) + (byStatus.get(422) ?? 0) > 0, 'some refusals by the service itself (409/422)');
   t.ok([...byStatus.keys()].some((s) => s < 300), 'some 2xx');

@@ -68,7 +68,7 @@ test('schemas: 2020-12, closed objects, bounded arrays, string amounts', async (
   t.equal(requireSchema(schemas, 'strategy-id')['pattern'], SLUG_PATTERN);
   t.equal(requireSchema(schemas, 'year')['pattern'], YEAR_PATTERN);
   t.equal(requireSchema(schemas, 'period')['pattern'], PERIOD_PATTERN);
-  t.same((requireSchema(schemas, 'budget-line')['properties'] as JsonSchema)['amount'], { $ref: schemaId('non-negative-amount') }, 'budgets are never negative');
+  t.strictSame((requireSchema(schemas, 'budget-line')['properties'] as JsonSchema)['amount'], { $ref: schemaId('non-negative-amount') }, 'budgets are never negative');
   const ajv = createAjv(schemas);
   for (const name of schemas.byName.keys()) t.ok(ajv.getSchema(schemaId(name)), `${name} compiles`);
 });
@@ -96,7 +96,7 @@ test('the app serves exactly the operations of the document', async (t) => {
     for (const [method, op] of Object.entries(item)) {
       operations += 1;
       t.ok(app.hasRoute({ method: method.toUpperCase() as 'GET', url: fastifyUrl(template) }), `${method} ${template} is served`);
-      t.same(op.security.length > 0, template.startsWith('/v1/'), `${op.operationId}: keyed iff under /v1`);
+      t.strictSame(op.security.length > 0, template.startsWith('/v1/'), `${op.operationId}: keyed iff under /v1`);
     }
   }
   t.equal(operations, ROUTES.length);
@@ -111,7 +111,7 @@ test('/openapi.json and /docs: the document, rendered from local assets', async 
   t.equal(spec.body, readOpenApiFile(), 'served as generated');
   t.equal(spec.json().openapi, '3.1.0');
   const docsJson = await app.inject({ method: 'GET', url: '/docs/json' });
-  t.same(docsJson.json(), spec.json(), 'the docs page renders the same document');
+  t.strictSame(docsJson.json(), spec.json(), 'the docs page renders the same document');
 
   const page = await app.inject({ method: 'GET', url: '/docs' });
   t.equal(page.statusCode, 200);

@@ -85,9 +85,9 @@ t.test('eventstoredb adapter specifics (on the double)', async (t) => {
     await store.append('$stats-127.0.0.1:2113', [newEvent('$statsCollected')], { expectedRevision: 'any' });
     await store.append('esdb-sys', [newEvent('After')], { expectedRevision: 0n });
     const all = await store.readAll({ afterPosition: r0.position });
-    t.same(all.map((e) => e.type), ['After'], 'only the user event');
+    t.strictSame(all.map((e) => e.type), ['After'], 'only the user event');
     const limited = await store.readAll({ afterPosition: r0.position - 1n, maxCount: 2 });
-    t.same(limited.map((e) => e.type), ['Before', 'After'], 'maxCount counts user events only');
+    t.strictSame(limited.map((e) => e.type), ['Before', 'After'], 'maxCount counts user events only');
     await store.close();
   });
 
@@ -104,7 +104,7 @@ t.test('eventstoredb adapter specifics (on the double)', async (t) => {
     await store.append('$$esdb-head', [newEvent('$metadata')], { expectedRevision: 'any' });
     t.equal(await store.headPosition(), user.position, 'still the user event, 701 system events later');
     const later = await store.readAll({ afterPosition: user.position });
-    t.same(later, [], 'readAll agrees: nothing after it that it would deliver');
+    t.strictSame(later, [], 'readAll agrees: nothing after it that it would deliver');
   });
 
   t.test('null metadata and data survive the round trip as null', async (t) => {

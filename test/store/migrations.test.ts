@@ -69,21 +69,21 @@ t.test('a version-1 store opens, is migrated to the latest version, and carries 
 
   const store = openSqliteStore({ dataDir: dir });
   const a = await store.readStream('a');
-  t.same(a.map((e) => e.revision), [0n, 1n, 2n], 'old events read back');
-  t.same(a[0]!.data, { stream: 'a', revision: 0, note: '£' });
-  t.same((await store.readAll()).map((e) => e.id), ids, 'global order kept');
+  t.strictSame(a.map((e) => e.revision), [0n, 1n, 2n], 'old events read back');
+  t.strictSame(a[0]!.data, { stream: 'a', revision: 0, note: '£' });
+  t.strictSame((await store.readAll()).map((e) => e.id), ids, 'global order kept');
   await t.rejects(store.append('a', [newEvent()], { expectedRevision: 1n }), WrongExpectedRevisionError, 'stream heads were backfilled: a is at 2');
   const r = await store.append('a', [newEvent()], { expectedRevision: 2n });
-  t.same(r, { nextExpectedRevision: 3n, position: 6n }, 'appends carry on the old sequence');
+  t.strictSame(r, { nextExpectedRevision: 3n, position: 6n }, 'appends carry on the old sequence');
   const rb = await store.append('b', [newEvent()], { expectedRevision: 1n });
   t.equal(rb.nextExpectedRevision, 2n, 'b carries on too');
   const retry = await store.append('a', [ids[2]!, ids[3]!].map((id) => ({ ...newEvent('Old'), id })), { expectedRevision: 0n });
-  t.same(retry, { nextExpectedRevision: 2n, position: 4n }, 'a retry of events written by the old version is recognised');
+  t.strictSame(retry, { nextExpectedRevision: 2n, position: 4n }, 'a retry of events written by the old version is recognised');
   await store.close();
 
   const check = new Database(file, { readonly: true });
   const versions = check.prepare('SELECT version FROM schema_version ORDER BY version').pluck().all();
-  t.same(versions, Array.from({ length: SCHEMA_VERSION_LATEST }, (_, i) => i + 1), 'every migration recorded once');
+  t.strictSame(versions, Array.from({ length: SCHEMA_VERSION_LATEST }, (_, i) => i + 1), 'every migration recorded once');
   check.close();
 
   const again = openSqliteStore({ dataDir: dir });
@@ -102,7 +102,7 @@ async function expectRefusal(t: Tap, dir: string, errorType: new (...a: never[])
   }
   t.ok(caught instanceof errorType, `refused with ${errorType.name}`);
   t.match(String((caught as Error | undefined)?.message), pattern, 'the message says why');
-  t.same(snapshot(dir), before, 'the directory and the file are byte for byte unchanged');
+  t.strictSame(snapshot(dir), before, 'the directory and the file are byte for byte unchanged');
 }
 
 t.test('a SQLite file that is not ours is refused and left unchanged', async (t) => {

@@ -42,12 +42,12 @@ t.test('sqlite specifics', async (t) => {
     const store = openSqliteStore({ dataDir: ':memory:' });
     t.equal((await store.append('m', [newEvent()], { expectedRevision: 'no_stream' })).position, 1n);
     await store.close();
-    t.same(fs.readdirSync('.'), cwd, 'no file or directory was created');
+    t.strictSame(fs.readdirSync('.'), cwd, 'no file or directory was created');
   });
 
   t.test('the live connection runs WAL with synchronous=FULL', async (t) => {
     const store = SqliteEventStore.open({ dataDir: freshDir() });
-    t.same(store.durabilitySettings(), { journalMode: 'wal', synchronous: 2n }, 'WAL, synchronous=FULL (2)');
+    t.strictSame(store.durabilitySettings(), { journalMode: 'wal', synchronous: 2n }, 'WAL, synchronous=FULL (2)');
     await store.close();
   });
 
@@ -57,7 +57,7 @@ t.test('sqlite specifics', async (t) => {
     await store.append('other', [taken], { expectedRevision: 'no_stream' });
     const batch = [...newEvents(3), { ...newEvent(), id: taken.id }];
     await t.rejects(store.append('target', batch, { expectedRevision: 'no_stream' }), IdempotencyMismatchError);
-    t.same(await store.readStream('target'), [], 'nothing of the batch was written');
+    t.strictSame(await store.readStream('target'), [], 'nothing of the batch was written');
     t.equal((await store.readAll()).length, 1, 'the log holds only the first event');
     const ok = await store.append('target', newEvents(2), { expectedRevision: 'no_stream' });
     t.equal(ok.nextExpectedRevision, 1n, 'the stream is still new');
@@ -91,9 +91,9 @@ t.test('sqlite specifics', async (t) => {
     const batch = newEvents(2);
     const r1 = await store.append('s', batch, { expectedRevision: 'any' });
     const r2 = await store.append('s', batch, { expectedRevision: 'any' });
-    t.same(r2, r1, 'retry with any: same answer');
+    t.strictSame(r2, r1, 'retry with any: same answer');
     const r3 = await store.append('s', batch, { expectedRevision: 'exists' });
-    t.same(r3, r1, 'retry with exists: same answer');
+    t.strictSame(r3, r1, 'retry with exists: same answer');
     t.equal((await store.readAll()).length, 2, 'nothing written twice');
     await store.close();
   });
@@ -106,7 +106,7 @@ t.test('sqlite specifics', async (t) => {
     const it = sub[Symbol.asyncIterator]();
     await writer.append('x', newEvents(2), { expectedRevision: 'no_stream' });
     const got = await take(it, 2, new Set(['x']));
-    t.same(got.map((e) => e.revision), [0n, 1n]);
+    t.strictSame(got.map((e) => e.revision), [0n, 1n]);
     await writer.close();
     await reader.close(); // closes the subscription too
     t.equal((await it.next()).done, true, 'closing the store ended its subscription');

@@ -19,6 +19,7 @@ import type {
   SubscribeOptions,
 } from '../port.js';
 import { IdempotencyMismatchError, WrongExpectedRevisionError } from '../port.js';
+import { makeDirectory } from '../../make-directory.js';
 
 export const STORE_FILE_NAME = 'poolshare-events.sqlite';
 
@@ -149,7 +150,7 @@ export class SqliteEventStore implements EventStore {
       migrate(db, ':memory:');
       return new SqliteEventStore(db, ':memory:', `memory:${Math.random()}:${Date.now()}`, pollIntervalMs);
     }
-    fs.mkdirSync(options.dataDir, { recursive: true });
+    makeDirectory(options.dataDir);
     const file = path.resolve(options.dataDir, STORE_FILE_NAME);
     if (fs.existsSync(file)) inspectExistingFile(file);
     else createPrivateFile(file);
