@@ -13,7 +13,7 @@ export const PACK_HEADING_ROW = 3;
 export async function monitoringPackXlsx(pack: MonitoringPack): Promise<Buffer> {
   const workbook = new ExcelJS.Workbook();
   workbook.creator = 'poolshare';
-  const tables: Record<string, readonly Record<string, unknown>[]> = {
+  const tables: Record<string, readonly object[]> = {
     line: pack.lines, strategy: pack.strategies, partner: pack.partners, arrangement: pack.arrangements, fund: [pack.fund],
   };
   for (const { level, sheet, columns } of LEVELS) {
@@ -35,14 +35,14 @@ function addSheet(workbook: ExcelJS.Workbook, name: string, pack: MonitoringPack
   return ws;
 }
 
-function writeTable(ws: ExcelJS.Worksheet, columns: readonly Column[], rows: readonly Record<string, unknown>[]): void {
+function writeTable(ws: ExcelJS.Worksheet, columns: readonly Column[], rows: readonly object[]): void {
   const heading = ws.getRow(PACK_HEADING_ROW);
   heading.values = columns.map((c) => c.label);
   heading.font = { bold: true };
   columns.forEach((c, index) => (ws.getColumn(index + 1).width = c.field === 'commentary' ? 60 : Math.max(14, c.label.length + 2)));
   rows.forEach((row, r) => {
     const sheetRow = ws.getRow(PACK_HEADING_ROW + 1 + r);
-    columns.forEach((c, index) => writeCell(sheetRow.getCell(index + 1), c, row[c.field]));
+    columns.forEach((c, index) => writeCell(sheetRow.getCell(index + 1), c, (row as Record<string, unknown>)[c.field]));
   });
 }
 
