@@ -10,12 +10,12 @@ import { exampleATerms } from '../../src/examples.js';
 import {
   budgetToDate, checkProfiles, checkRagThresholds, defaultPeriod, divideHalfAwayFromZero, monitoringTables, packForecastOutturns,
   packForecastSettlement, packSettlementBasis, profileErrors, ragOf, ragThresholdErrors, returnTemplateLines, variancePercent,
-  type MonitoringFigures, type MonitoringInput, type Rag,
+  type MonitoringFigures, type Rag,
 } from '../../src/domain/monitoring/index.js';
 import type { Period } from '../../src/domain/fundyear/ids.js';
+import { pooled, twelve, worked } from './worked.js';
 
 const d = (s: string) => Dec(s);
-const twelve = (first: string[]) => [...first, ...Array(12 - first.length).fill('0.00')];
 
 t.test('straight-line budget to date: amount × k / 12 to pence, ties away from zero', async (t) => {
   const at = (amount: string, period: Period) => budgetToDate(d(amount), undefined, period).toFixed(2);
@@ -120,42 +120,6 @@ t.test('RAG thresholds: the pattern, then 0 ≤ amber < red ≤ 100', async (t) 
 });
 
 // ------------------------------------------------------------------ a pack worked by hand
-
-const pooled = 'pooled' as const;
-const profile600 = twelve(Array(6).fill('100.00'));
-function worked(period: Period, returnsOf: (p: string) => boolean = () => true): MonitoringInput {
-  const returns = [
-    { partnerId: 'ccg', period: 'M1' as Period, lines: [
-      { strategyId: 'wellbeing', arrangement: pooled, actualToDate: '100.00', forecastOutturn: '1210.00', commentary: 'winter' },
-      { strategyId: 'community', arrangement: pooled, actualToDate: '20.00', forecastOutturn: '300.00' }] },
-    { partnerId: 'council', period: 'M1' as Period, lines: [{ strategyId: 'community', arrangement: pooled, actualToDate: '90.00', forecastOutturn: '612.00' }] },
-    { partnerId: 'ccg', period: 'M2' as Period, lines: [
-      { strategyId: 'wellbeing', arrangement: pooled, actualToDate: '190.00', forecastOutturn: '1224.00', commentary: 'staffing' },
-      { strategyId: 'community', arrangement: pooled, actualToDate: '40.00', forecastOutturn: '306.00' }] },
-    // A correction of ccg's M2: it replaces the submission above.
-    { partnerId: 'ccg', period: 'M2' as Period, lines: [
-      { strategyId: 'wellbeing', arrangement: pooled, actualToDate: '195.00', forecastOutturn: '1236.00', commentary: 'agency staff' },
-      { strategyId: 'community', arrangement: pooled, actualToDate: '40.00', forecastOutturn: '306.00' }] },
-  ].filter((r) => returnsOf(r.partnerId));
-  return {
-    partners: [{ partnerId: 'ccg' }, { partnerId: 'council' }],
-    strategies: [{ strategyId: 'wellbeing' }, { strategyId: 'community' }, { strategyId: 'prevention' }],
-    originalBudget: [
-      { strategyId: 'wellbeing', partnerId: 'ccg', arrangement: pooled, amount: '1200.00' },
-      { strategyId: 'community', partnerId: 'council', arrangement: pooled, amount: '600.00' },
-      { strategyId: 'community', partnerId: 'ccg', arrangement: pooled, amount: '300.00' },
-    ],
-    // Varied after the returns: ccg's community line dropped, a council wellbeing line added.
-    budget: [
-      { strategyId: 'community', partnerId: 'council', arrangement: pooled, amount: '600.00', profile: profile600 },
-      { strategyId: 'wellbeing', partnerId: 'council', arrangement: pooled, amount: '240.00' },
-      { strategyId: 'wellbeing', partnerId: 'ccg', arrangement: pooled, amount: '1200.00' },
-    ],
-    returns,
-    rag: { amberPercent: '2', redPercent: '5' },
-    period,
-  };
-}
 
 const f = (v: string[], percent: string | null, rag: Rag): MonitoringFigures => ({
   originalBudget: v[0] as string, budget: v[1] as string, budgetToDate: v[2] as string, actualToDate: v[3] as string,
