@@ -616,13 +616,15 @@ export interface components {
         };
         /**
          * BudgetLine
-         * @description One budget line: (strategy, partner, arrangement) → amount.
+         * @description One budget line: (strategy, partner, arrangement) → amount, optionally profiled over the twelve months.
          */
         BudgetLine: {
             strategyId: components["schemas"]["StrategyId"];
             partnerId: components["schemas"]["PartnerId"];
             arrangement: components["schemas"]["Arrangement"];
             amount: components["schemas"]["NonNegativeAmount"];
+            /** @description Budget per month, M1 to M12: twelve non-negative amounts summing exactly to `amount` (else 422 naming the line). Without it the line is straight-line (budget to date at Mk is amount × k / 12 to pence, ties away from zero). */
+            profile?: components["schemas"]["NonNegativeAmount"][];
         };
         /**
          * CalculateSettlementRequest
@@ -664,6 +666,12 @@ export interface components {
         CommandResult: {
             revision: components["schemas"]["Revision"];
         };
+        /**
+         * Commentary
+         * @description The narrative a finance team writes against a line of its return (1 to 1,000 characters). It belongs to that return: it does not carry forward.
+         * @example Agency staff covering two vacancies.
+         */
+        Commentary: string;
         /**
          * ComputedAmount
          * @description An amount the service computed or summed (a total, a variance, a share, a transfer) as a decimal string with at most two places. Never a JSON number, never rounded or capped: it may have more integer digits than any amount a caller can send (12). The limits on input (12 integer digits an amount, 4000 lines a budget, 20000 events a fund-year) keep every computed amount below 10^24 (docs/service.md).
@@ -963,6 +971,7 @@ export interface components {
             arrangement: components["schemas"]["Arrangement"];
             actualToDate: components["schemas"]["Amount"];
             forecastOutturn: components["schemas"]["Amount"];
+            commentary?: components["schemas"]["Commentary"];
         };
         /**
          * Revision
