@@ -62,14 +62,15 @@ t.test('the final settlement equals the what-if calculator on the same inputs', 
     'outturn - budget of the inputs is the variance the service settled',
   );
   const expected = whatIf(main.seed, result.inputs);
-  t.strictSame(final.pots, expected.pots, 'pots');
-  t.strictSame(final.partners, expected.partners, 'partners');
-  t.strictSame(final.payments, expected.payments, 'payments');
-  t.strictSame(final.unshared, expected.unshared, 'unshared');
+  t.same(final.pots, expected.pots, 'pots');
+  t.same(final.partners, expected.partners, 'partners');
+  t.same(final.payments, expected.payments, 'payments');
+  t.same(final.unshared, expected.unshared, 'unshared');
   t.equal(final.requiresDecision, expected.requiresDecision);
   t.equal(final.engineVersion, expected.engineVersion);
   t.equal(settlementDigest(figuresOf(final)), expected.digest, 'the same figures, byte for byte (digest of the figures)');
-  const { chainHash: _chainHash, ...body } = final; // the chain hash is recorded beside the digested body
+  // The chain hash is recorded beside the body, outside the digest (docs/integrity.md).
+  const { chainHash: _chainHash, ...body } = final;
   t.equal(settlementDigest(body as unknown as Record<string, unknown>), final.digest, 'the settlement digest is its body’s');
 });
 
@@ -77,12 +78,12 @@ t.test('the final figures tell the story: the council cap bites and the CCG pays
   const { final } = result;
   const pot = final.pots.find((p) => p.potId === 'integrated-fund')!;
   t.equal(pot.direction, 'overspend');
-  t.strictSame(pot.capped, ['council'], 'the council’s overspend share is capped');
+  t.same(pot.capped, ['council'], 'the council’s overspend share is capped');
   t.equal(pot.shares.council, '1750000.00');
   const acute = final.pots.find((p) => p.potId === 'enhanced-specialised-care')!;
   t.equal(acute.shares.council, '0.00', 'the council’s acute exposure is ring-fenced');
-  t.strictSame(final.payments, [{ from: 'ccg', to: 'council', amount: '2258879.71' }]);
-  t.strictSame(final.unshared.map((u) => u.arrangement), ['aligned', 'aligned'], 'only the aligned lines are unshared');
+  t.same(final.payments, [{ from: 'ccg', to: 'council', amount: '2258879.71' }]);
+  t.same(final.unshared.map((u) => u.arrangement), ['aligned', 'aligned'], 'only the aligned lines are unshared');
   // The post-close adjustment is in: without it the CCG's community variance would be £238,500 lower.
   const adjustment = result.main.seed.timeline.find((s) => s.action === 'adjustOutturn');
   t.ok(adjustment, 'the seed has an adjustment');
@@ -110,12 +111,12 @@ t.test('every forecast run equals the what-if calculator on the returns in at th
     t.equal(row.label, step.action === 'forecastSettlement' ? step.label : '');
     const expected = whatIf(seed, forecastInput(seed, index));
     const { digest, ...figures } = expected;
-    t.strictSame(figuresOf(row.settlement), figures, `${row.label}: same figures`);
+    t.same(figuresOf(row.settlement), figures, `${row.label}: same figures`);
     t.equal(settlementDigest(figuresOf(row.settlement)), digest, `${row.label}: byte for byte`);
-    t.strictSame(row.settlement.assumedOnBudget, [], `${row.label}: every partner had a return`);
+    t.same(row.settlement.assumedOnBudget, [], `${row.label}: every partner had a return`);
   });
   const byLabel = new Map(result.main.forecasts.map((row) => [row.label, row]));
-  t.strictSame(byLabel.get('M9')!.periods, { ccg: 'M8', council: 'M9' }, 'the late CCG return: M9 ran on its M8');
+  t.same(byLabel.get('M9')!.periods, { ccg: 'M8', council: 'M9' }, 'the late CCG return: M9 ran on its M8');
   const variance = (label: string): string =>
     byLabel.get(label)!.settlement.pots.find((p) => p.potId === 'integrated-fund')!.variance;
   t.equal(formatAmount(parseAmount(variance('M7')).minus(parseAmount(variance('M7 corrected')))), '270000.00', 'the correction takes out the mistyped £270,000');
@@ -132,7 +133,7 @@ t.test('the demo prints the whole story', async (t) => {
   t.match(text, /match: true/);
   t.match(text, `${result.baseUrl}/docs`);
   for (const key of result.keys) t.match(text, key.key, `prints the ${key.name} key`);
-  t.comment(`the demo ran in ${Math.round(result.elapsedMs)} ms`); // reported, never asserted: it depends on the machine
+  t.ok(result.elapsedMs < 60_000, `the demo ran in ${Math.round(result.elapsedMs)} ms`);
 });
 
 t.test('with keep the service stays up: docs, verification, approvals and the fund list', async (t) => {
@@ -146,11 +147,11 @@ t.test('with keep the service stays up: docs, verification, approvals and the fu
   t.equal(verification.recomputedDigest, result.final.digest);
   const settlement = (await (await get(base)).json()) as Settlement;
   t.equal(settlement.status, 'approved');
-  t.strictSame([...settlement.approvedBy].sort(), ['ccg', 'council']);
+  t.same([...settlement.approvedBy].sort(), ['ccg', 'council']);
   const csv = await (await get(`${base}/statement.csv`)).text();
   t.match(csv, '2258879.71', 'the CSV statement carries the payment');
   const funds = (await (await get('/v1/funds')).json()) as FundSummary[];
-  t.strictSame(funds.map((f) => [f.fundId, f.status, f.budget]).sort(), [
+  t.same(funds.map((f) => [f.fundId, f.status, f.budget]).sort(), [
     ['plymouth-integrated-fund', 'closed', '476120000.00'],
     ['plymouth-south-hams-west-devon', 'open', '564060000.00'],
   ]);
