@@ -97,14 +97,35 @@ t.test('a bad file exits 2 with one line per problem', async (t) => {
   t.match(missing.stderr, /missing\.json: cannot read the file: ENOENT/);
 });
 
-t.test('usage errors exit 2; --help exits 0', async (t) => {
+t.test('usage errors exit 2 and say why; --help exits 0', async (t) => {
   const lines: string[] = [];
   const sink = (text: string) => lines.push(text);
   t.equal(main([], sink, sink), 2);
-  t.equal(main([exampleA, '--format', 'csv'], sink, sink), 2);
   t.equal(main([exampleA, exampleR], sink, sink), 2);
   t.equal(main(['--help'], sink, sink), 0);
-  t.match(lines.join(''), /usage: poolshare-whatif <file.json> \[--format json\|table\]/);
+  t.match(lines.join(''), /usage: poolshare-whatif <file.json> \[--format json\|table\|csv\]/);
+  const errors: string[] = [];
+  t.equal(main([exampleA, '--format', 'xml'], () => t.fail('nothing on stdout'), (text) => errors.push(text)), 2);
+  t.strictSame(errors.join('').split('\n')[0], 'unknown format "xml": choose one of json, table, csv');
+  errors.length = 0;
+  t.equal(main([exampleA, '--format'], () => t.fail('nothing on stdout'), (text) => errors.push(text)), 2);
+  t.strictSame(errors.join('').split('\n')[0], 'unknown format "": choose one of json, table, csv');
+});
+
+t.test('--format csv prints the figures as CSV sections, not the usage', async (t) => {
+  const printed: string[] = [];
+  t.equal(main([exampleA, '--format', 'csv'], (text) => printed.push(text), (text) => t.fail(text)), 0);
+  const rows = printed.join('').split('\r\n');
+  t.strictSame(rows.slice(0, 4), [
+    'What-if settlement',
+    'engine version,poolshare-settlement/1',
+    'digest,sha256:b10f47bbe363c7f76cc3913c1424657658221c991403ff6646644fdf9b291526',
+    'requires decision,no',
+  ]);
+  t.ok(rows.includes('integrated-fund,3000000.00,85000.00,overspend,55000.00,30000.00,0.00,council'), 'the pot row');
+  t.ok(rows.includes('council,ccg,15000.00'), 'the payment');
+  t.ok(rows.includes('community,ccg,aligned,60000.00'), 'the unshared line');
+  t.notOk(rows.includes('Reserve'), 'no reserve section under engine 1');
 });
 
 t.test('runWhatIf: settlement-time refusals become input errors under /agreement', async (t) => {
