@@ -1,5 +1,5 @@
-// The engine against an independent oracle (test/engine/reference.ts: SETTLEMENT.md §2–4 in
-// exact BigInt rationals). fast-check generates random valid funds and terms; the engine's
+// The engine against an independent oracle (test/engine/reference.ts: SETTLEMENT.md §2–4 and
+// engine 2's §7–8 and §10 in exact BigInt rationals). fast-check generates random valid funds and terms; the engine's
 // figures must equal the oracle's exactly, and the engine must refuse exactly the inputs the
 // oracle refuses. The spec's worked examples A and R go through the oracle too.
 import assert from 'node:assert/strict';
@@ -8,9 +8,9 @@ import path from 'node:path';
 import fc from 'fast-check';
 import t from 'tap';
 import { DomainError } from '../../src/domain/errors.js';
-import { computeSettlement } from '../../src/domain/settlement.js';
+import { computeSettlement, engineVersionOf } from '../../src/domain/settlement.js';
 import type { LineAmount, SettlementFigures, SettlementInput } from '../../src/domain/settlement-types.js';
-import type { Band, DirectionRule, Pot } from '../../src/domain/terms-types.js';
+import type { AdoptedDecision, Band, BandSplit, DirectionRule, Pot } from '../../src/domain/terms-types.js';
 import { SEEDS_DIR } from '../../src/paths.js';
 import { OracleRefusal, penceText, referenceSettlement, referenceSettlementTraced, type ReferenceResult } from './reference.js';
 
@@ -208,6 +208,7 @@ function compare(input: SettlementInput): OracleOutcome {
   }
   if (!actual.ok) assert.fail(`the engine refuses (${actual.code}: ${String(actual.error)}) but the oracle settles`);
   assert.deepStrictEqual(specFigures(actual.figures), specFigures(expected.result.figures));
+  assert.equal(engineVersionOf(actual.figures), expected.result.engineVersion);
   return expected;
 }
 
@@ -506,4 +507,213 @@ t.test('counterexample 3: a share that reaches its cap exactly is not capped', a
   t.strictSame(pot.capped, ['county']);
   t.strictSame(pot.shares, { ccg: '0.03', council: '0.03', county: '0.02' });
   t.doesNotThrow(() => compare(input));
+});
+
+// ---------------------------------------------------------------------------------------
+// Engine 2: random funds with a reserve, a balance brought forward and board decisions
+
+const reserveMoney = fc.oneof(
+  fc.constant(0n),
+  fc.bigInt({ min: 0n, max: 1_000n }),
+  fc.bigInt({ min: 0n, max: 10_000_000n }),
+  fc.bigInt({ min: 0n, max: 10_000_000_000n }),
+);
+
+const splitArb = (n: number) =>
+  fc.record({
+    basis: fc.constantFrom('contribution' as const, 'fixed' as const, 'lead' as const),
+    parts: fc.array(fc.integer({ min: 0, max: 10 }), { minLength: n, maxLength: n }),
+    denom: fc.constantFrom(10, 100, 1000),
+    lead: fc.nat({ max: n - 1 }),
+  });
+
+/** A base case of engine 1 plus engine 2's inputs, sized to its partners. */
+const engine2ArbFor = (base: typeof caseArb) => base.chain((spec) => {
+  const n = spec.partners.length;
+  return fc.record({
+    spec: fc.constant(spec),
+    reserve: fc.option(
+      fc.record({
+        contributions: fc.array(fc.option(reserveMoney, { nil: undefined, freq: 4 }), { minLength: n, maxLength: n }),
+        cover: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
+        reversed: fc.boolean(),
+        unused: fc.constantFrom('return' as const, 'carry-forward' as const),
+      }),
+      { nil: undefined, freq: 6 },
+    ),
+    brought: fc.option(fc.array(fc.option(reserveMoney, { nil: undefined }), { minLength: n, maxLength: n }), { nil: undefined, freq: 2 }),
+    decisions: fc.array(
+      fc.record({ pot: fc.integer({ min: 0, max: 3 }), direction: fc.constantFrom('overspend' as const, 'underspend' as const), split: splitArb(n) }),
+      { maxLength: 4 },
+    ),
+  });
+});
+const engine2Arb = engine2ArbFor(caseArb);
+const engine2TinyArb = engine2ArbFor(tinyCaseArb);
+type Engine2Spec = typeof engine2Arb extends fc.Arbitrary<infer T> ? T : never;
+
+function splitOf(spec: Engine2Spec['decisions'][number]['split'], partners: string[]): BandSplit {
+  switch (spec.basis) {
+    case 'contribution':
+      return { basis: 'contribution' };
+    case 'fixed':
+      return { basis: 'fixed', weights: fixedWeights(spec.parts, spec.denom, false, partners) };
+    case 'lead':
+      return { basis: 'lead', partnerId: partners[spec.lead]! };
+  }
+}
+
+function engine2InputOf(x: Engine2Spec): SettlementInput {
+  const input = inputOf(x.spec);
+  const partners = input.partners;
+  const amounts = (list: (bigint | undefined)[]) =>
+    Object.fromEntries(partners.flatMap((p, i) => (list[i] === undefined ? [] : [[p, penceText(list[i]!)]])));
+  if (x.reserve !== undefined) {
+    // A covered pot must share its overspend by bands (the terms refuse an own one).
+    const coverable = input.agreement.pots.filter((pot) => !('own' in pot.overspend));
+    const covers = coverable.filter((_, i) => x.reserve!.cover[i % 3]).map((pot) => pot.potId);
+    input.agreement.reserve = { contributions: amounts(x.reserve.contributions), covers: x.reserve.reversed ? covers.reverse() : covers, unused: x.reserve.unused };
+  }
+  if (x.brought !== undefined) input.broughtForward = amounts(x.brought);
+  input.decisions = x.decisions.map((d, i): AdoptedDecision => ({
+    version: i + 1,
+    potId: `pot-${d.pot}`, // pot-3 never exists: a decision for a pot the agreement does not have
+    direction: d.direction,
+    allocate: splitOf(d.split, partners),
+    reference: `minute ${i + 1}`,
+  }));
+  return input;
+}
+
+t.test(`random funds with reserves and decisions: the engine equals the exact oracle (${NUM_RUNS} runs)`, async (t) => {
+  const stats = {
+    settled: 0, refused: 0, engine2: 0, engine1: 0, reserve: 0, implicit: 0, drew: 0, exhausted: 0, partialDraw: 0,
+    carried: 0, returned: 0, reservePays: 0, decisionApplied: 0, stillUndecided: 0, attributionPennies: 0,
+  };
+  fc.assert(
+    fc.property(engine2Arb, (x) => {
+      const input = engine2InputOf(x);
+      const outcome = compare(input);
+      if (!outcome.ok) return void (stats.refused += 1);
+      stats.settled += 1;
+      const { figures, engineVersion, reserve } = outcome.result;
+      if (engineVersion === 'poolshare-settlement/2') stats.engine2 += 1;
+      else stats.engine1 += 1;
+      if (reserve.inPlay) stats.reserve += 1;
+      if (reserve.implicit) stats.implicit += 1;
+      if (reserve.drawn.n > 0n) stats.drew += 1;
+      if (reserve.exhausted) stats.exhausted += 1;
+      if (reserve.partialDraw) stats.partialDraw += 1;
+      if (figures.reserve !== undefined) {
+        const amounts = (record: Record<string, string>) => Object.values(record).some((a) => a !== '0.00');
+        if (figures.reserve.unused === 'carry-forward' && amounts(figures.reserve.carriedForward)) stats.carried += 1;
+        if (figures.reserve.unused === 'return' && amounts(figures.reserve.returned)) stats.returned += 1;
+        const drawn = Object.values(figures.reserve.drawn);
+        if (drawn.some((d) => !d.endsWith('0')) && reserve.drawn.n > 0n) stats.attributionPennies += 1;
+      }
+      if (figures.payments.some((p) => p.from === 'reserve')) stats.reservePays += 1;
+      stats.decisionApplied += figures.pots.filter((pot) => pot.decision !== undefined).length;
+      if (figures.requiresDecision) stats.stillUndecided += 1;
+    }),
+    { numRuns: NUM_RUNS },
+  );
+  t.comment(JSON.stringify(stats));
+  // A property that never meets a reserve or a decision proves nothing about them.
+  t.ok(stats.settled > 2 * stats.refused, 'most cases settle');
+  for (const key of ['engine1', 'engine2', 'reserve', 'implicit', 'drew', 'exhausted', 'partialDraw', 'carried', 'returned', 'reservePays', 'decisionApplied', 'stillUndecided', 'attributionPennies'] as const) {
+    t.ok(stats[key] > 0, `covers ${key} (${stats[key]})`);
+  }
+});
+
+t.test(`random funds of a few pence with reserves and decisions equal the oracle (${Math.ceil(NUM_RUNS / 2)} runs)`, async (t) => {
+  let applied = 0;
+  let drew = 0;
+  fc.assert(
+    fc.property(engine2TinyArb, (x) => {
+      const outcome = compare(engine2InputOf(x));
+      if (!outcome.ok) return;
+      applied += outcome.result.figures.pots.filter((pot) => pot.decision !== undefined).length;
+      if (outcome.result.reserve.drawn.n > 0n) drew += 1;
+    }),
+    { numRuns: Math.ceil(NUM_RUNS / 2) },
+  );
+  t.comment(`${applied} decisions applied, ${drew} funds drew on a reserve`);
+  t.ok(applied > 0 && drew > 0, 'decisions and draws occur');
+});
+
+/**
+ * One pot whose caps leave an amount unallocated (every partner capped, or the rest without
+ * budget), with decisions of every basis: the corner where decisions apply, exact U of a
+ * fraction of a penny included, and a contribution decision meets B = 0.
+ */
+const strandedArb = fc.integer({ min: 1, max: 4 }).chain((n) =>
+  fc.record({
+    budgets: fc.array(fc.oneof(fc.constant(0n), fc.bigInt({ min: 0n, max: 50n }), fc.bigInt({ min: 1n, max: 1_000_000n })), { minLength: n, maxLength: n }),
+    variance: fc.oneof(fc.bigInt({ min: -50n, max: 50n }), fc.bigInt({ min: -10_000_000n, max: 10_000_000n })),
+    who: fc.nat({ max: n - 1 }),
+    caps: fc.array(fc.option(fc.oneof(fc.bigInt({ min: 0n, max: 20n }), fc.bigInt({ min: 0n, max: 2_000_000n })), { nil: undefined, freq: 4 }), { minLength: n, maxLength: n }),
+    weights: fc.array(fc.integer({ min: 0, max: 10 }), { minLength: n, maxLength: n }),
+    split: splitArb(n),
+    reserve: fc.option(reserveMoney, { nil: undefined }),
+  }).map((spec): SettlementInput => {
+    const partners = PARTNERS.slice(0, n);
+    const line = (partnerId: string, pence: bigint): LineAmount => ({ strategyId: 's', partnerId, arrangement: 'pooled', amount: penceText(pence) });
+    const caps = Object.fromEntries(partners.flatMap((p, i) => (spec.caps[i] === undefined ? [] : [[p, penceText(spec.caps[i]!)]])));
+    const rule: DirectionRule = { bands: [{ basis: 'fixed', weights: fixedWeights(spec.weights, 100, false, partners) }], caps };
+    const outturn = spec.budgets[spec.who]! + spec.variance;
+    return {
+      partners,
+      budget: partners.map((p, i) => line(p, spec.budgets[i]!)),
+      outturn: partners.map((p, i) => line(p, i === spec.who ? (outturn < 0n ? 0n : outturn) : spec.budgets[i]!)),
+      agreement: {
+        pots: [{ potId: 'pot', strategies: ['s'], overspend: rule, underspend: rule }],
+        ...(spec.reserve === undefined ? {} : { reserve: { contributions: { [partners[0]!]: penceText(spec.reserve) }, covers: ['pot'], unused: 'return' as const } }),
+      },
+      decisions: (['overspend', 'underspend'] as const).map((direction, i) => ({ version: i + 1, potId: 'pot', direction, allocate: splitOf(spec.split, partners), reference: 'minute' })),
+    };
+  }),
+);
+
+t.test(`random pots with stranded amounts and decisions of every basis equal the oracle (${NUM_RUNS} runs)`, async (t) => {
+  const seen = { applied: 0, subPenny: 0, refusedBudgetZero: 0, contribution: 0, fixed: 0, lead: 0 };
+  fc.assert(
+    fc.property(strandedArb, (input) => {
+      const outcome = compare(input);
+      if (!outcome.ok) {
+        if (outcome.codes.includes('contribution-budget-zero')) seen.refusedBudgetZero += 1;
+        return;
+      }
+      const undecided = referenceSettlement({ ...input, decisions: [] });
+      outcome.result.figures.pots.forEach((pot, k) => {
+        if (pot.decision === undefined) return;
+        seen.applied += 1;
+        seen[input.decisions![0]!.allocate.basis] += 1;
+        if (undecided.pots[k]!.unallocated === '0.00') seen.subPenny += 1;
+        assert.equal(pot.unallocated, '0.00', 'a decision leaves U = 0');
+      });
+    }),
+    { numRuns: NUM_RUNS },
+  );
+  t.comment(JSON.stringify(seen));
+  for (const key of ['applied', 'subPenny', 'refusedBudgetZero', 'contribution', 'fixed', 'lead'] as const) t.ok(seen[key] > 0, `covers ${key} (${seen[key]})`);
+});
+
+t.test('examples C, D (undecided and decided), E and F through the oracle equal the engine, band slices included', async (t) => {
+  const read = (name: string): SettlementInput => {
+    const raw = JSON.parse(fs.readFileSync(path.join(SEEDS_DIR, 'whatif', name), 'utf8')) as Omit<SettlementInput, 'partners' | 'decisions'> & {
+      partners: { partnerId: string }[];
+      decisions?: Omit<AdoptedDecision, 'version'>[];
+    };
+    const decisions = (raw.decisions ?? []).map((d, i) => ({ version: i + 1, ...d }));
+    return { ...raw, partners: raw.partners.map((p) => p.partnerId), decisions };
+  };
+  for (const name of ['example-c.json', 'example-d.json', 'example-d-decided.json', 'example-e.json', 'example-f.json']) {
+    const input = read(name);
+    const expected = referenceSettlementTraced(input);
+    t.strictSame(computeSettlement(input), expected.figures, name);
+    t.equal(expected.engineVersion, 'poolshare-settlement/2', name);
+  }
+  const d = referenceSettlement(read('example-d-decided.json'));
+  t.strictSame(d.pots[0]!.shares, { ccg: '206000.00', council: '54000.00' }, 'the oracle reads example D as the spec states it');
+  t.strictSame(referenceSettlement(read('example-e.json')).reserve?.drawn, { ccg: '33.33', council: '33.33', county: '33.34' });
 });
