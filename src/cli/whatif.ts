@@ -11,6 +11,7 @@ import { stringify } from 'csv-stringify/sync';
 import { DomainError, assertNever, type FieldError } from '../domain/errors.js';
 import { computeSettlement, engineVersionOf, settlementDigest } from '../domain/settlement.js';
 import type { EngineVersion, LineAmount, SettlementFigures } from '../domain/settlement-types.js';
+import { ownValue } from '../domain/records.js';
 import { pointerSegment, validateDecision, validateTerms } from '../domain/terms.js';
 import { RESERVE_ID, type AdoptedDecision, type AgreementTerms, type Decision } from '../domain/terms-types.js';
 import { shapeErrors } from '../schema-check.js';
@@ -225,7 +226,7 @@ function potStatement(pot: WhatIfOutput['pots'][number]): string[] {
 function reserveStatement(reserve: NonNullable<WhatIfOutput['reserve']>): string[] {
   const rows = Object.keys(reserve.opening).map((partnerId) => [
     partnerId,
-    ...[reserve.opening, reserve.drawn, reserve.closing, reserve.returned, reserve.carriedForward].map((amounts) => money(amounts[partnerId] ?? '0.00')),
+    ...[reserve.opening, reserve.drawn, reserve.closing, reserve.returned, reserve.carriedForward].map((amounts) => money(ownValue(amounts, partnerId) ?? '0.00')),
   ]);
   return [
     `Reserve (unused balance: ${reserve.unused}; the reserve pays ${money(reserve.transfer)})`,
@@ -247,7 +248,7 @@ export function formatCsv(output: WhatIfOutput): string {
     ['Pots'],
     ['pot', 'budget', 'variance', 'direction', ...partners.map((p) => `share ${p}`), 'unallocated', 'capped', ...(engine2 ? ['reserve drawn', 'decision version', 'decision reference'] : [])],
     ...output.pots.map((pot) => [
-      pot.potId, pot.budget, pot.variance, pot.direction, ...partners.map((p) => pot.shares[p] ?? '0.00'), pot.unallocated, pot.capped.join(' '),
+      pot.potId, pot.budget, pot.variance, pot.direction, ...partners.map((p) => ownValue(pot.shares, p) ?? '0.00'), pot.unallocated, pot.capped.join(' '),
       ...(engine2 ? [pot.reserveDrawn ?? '', pot.decision === undefined ? '' : String(pot.decision.version), pot.decision?.reference ?? ''] : []),
     ]),
     [],
@@ -275,7 +276,7 @@ function reserveCsv(reserve: WhatIfOutput['reserve']): string[][] {
   if (reserve === undefined) return [];
   const rows = Object.keys(reserve.opening).map((partnerId) => [
     partnerId,
-    ...[reserve.opening, reserve.drawn, reserve.closing, reserve.returned, reserve.carriedForward].map((amounts) => amounts[partnerId] ?? '0.00'),
+    ...[reserve.opening, reserve.drawn, reserve.closing, reserve.returned, reserve.carriedForward].map((amounts) => ownValue(amounts, partnerId) ?? '0.00'),
   ]);
   return [
     [],

@@ -5,3 +5,8 @@
 export function recordMap<T>(record: Readonly<Record<string, T>> | undefined): Map<string, T> {
   return new Map(record === undefined ? [] : Object.entries(record));
 }
+
+/** The value under `key` if the record has it as its own property (never an inherited member). */
+export function ownValue<T>(record: Readonly<Record<string, T>>, key: string): T | undefined {
+  return Object.hasOwn(record, key) ? record[key] : undefined;
+}

@@ -4,6 +4,7 @@
 // live as big.js decimals (Dec.strict) and go out as strings with two places.
 import { canonicalSha256 } from './canonical.js';
 import { ZERO, formatAmount, parseAmount, sumDecimals, type Decimal } from './money.js';
+import { ownValue } from './records.js';
 import { reserveInPlay, settleReserve, type ReserveInPlay, type ReserveResult } from './settlement-reserve.js';
 import { applyRule, nothingToShare, type DecisionAt, type RuleResult } from './settlement-rule.js';
 import type {
@@ -295,9 +296,10 @@ function checkReserve(reserve: NonNullable<SettlementFigures['reserve']>, drawnB
   const sum = (amounts: Record<string, string>) => sumDecimals(Object.values(amounts).map(parseAmount));
   if (!sum(reserve.drawn).eq(drawnByPots) || drawnByPots.gt(sum(reserve.opening))) throw new Error('reserve: Σ drawn ≠ Σ D, or more than R');
   for (const [partnerId, closing] of Object.entries(reserve.closing)) {
-    const opening = parseAmount(reserve.opening[partnerId] ?? 'missing');
-    const drawn = parseAmount(reserve.drawn[partnerId] ?? 'missing');
-    const kept = parseAmount(reserve.unused === 'return' ? (reserve.returned[partnerId] ?? 'missing') : (reserve.carriedForward[partnerId] ?? 'missing'));
+    const amount = (record: Record<string, string>) => parseAmount(ownValue(record, partnerId) ?? 'missing');
+    const opening = amount(reserve.opening);
+    const drawn = amount(reserve.drawn);
+    const kept = amount(reserve.unused === 'return' ? reserve.returned : reserve.carriedForward);
     if (parseAmount(closing).lt(ZERO) || !opening.minus(drawn).eq(parseAmount(closing)) || !kept.eq(parseAmount(closing))) {
       throw new Error(`reserve: ${partnerId}'s closing balance does not follow from its opening and drawn`);
     }
