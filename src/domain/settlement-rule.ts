@@ -2,10 +2,9 @@
 // then an adopted board decision for an amount the caps left unallocated, then sign and
 // largest-remainder rounding. Pure; exact until the one rounding the rules prescribe.
 import { DomainError, assertNever } from './errors.js';
-import { Dec, ONE, ZERO, parseAmount, parseDecimal, roundLargestRemainder, sumDecimals, type Decimal } from './money.js';
+import { Dec, ONE, ZERO, formatAmount, parseAmount, parseDecimal, roundLargestRemainder, sumDecimals, type Decimal } from './money.js';
 import { recordMap } from './records.js';
 import type { AppliedDecision, BandSlice } from './settlement-types.js';
-import { formatAmount } from './money.js';
 import { validateDecision } from './terms.js';
 import { classifyRule, type AdoptedDecision, type Band, type BandsRule, type DirectionRule, type Pot, type ShareDirection } from './terms-types.js';
 

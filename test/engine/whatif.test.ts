@@ -226,7 +226,14 @@ t.test('what-if refusals of engine 2 input name their paths', async (t) => {
 });
 
 t.test('the table and the CSV show the reserve, the draws and the decision', async (t) => {
-  const table = whatif(exampleDDecided, '--format', 'table');
+  // In process (the spawned CLI is tested above): the same main(), without a process start.
+  const run = (...args: string[]) => {
+    const out: string[] = [];
+    const err: string[] = [];
+    const status = main(args, (text) => out.push(text), (text) => err.push(text));
+    return { status, stdout: out.join(''), stderr: err.join('') };
+  };
+  const table = run(exampleDDecided, '--format', 'table');
   t.equal(table.status, 0, table.stderr);
   t.match(table.stdout, /What-if settlement \(poolshare-settlement\/2\)/);
   t.match(table.stdout, /Pot community: budget 8,000,000\.00, variance 760,000\.00 \(overspend\), drew 500,000\.00 on the reserve/);
@@ -234,7 +241,7 @@ t.test('the table and the CSV show the reserve, the draws and the decision', asy
   t.match(table.stdout, /Reserve \(unused balance: return; the reserve pays 500,000\.00\)/);
   t.match(table.stdout, /ccg\s+328,000\.00\s+328,000\.00\s+0\.00\s+0\.00\s+0\.00/);
   t.match(table.stdout, /reserve\s+->\s+ccg\s+491,500\.00/);
-  const csv = whatif(exampleD, '--format', 'csv');
+  const csv = run(exampleD, '--format', 'csv');
   t.equal(csv.status, 0, csv.stderr);
   const rows = csv.stdout.split('\r\n');
   t.ok(rows.includes('community,8000000.00,760000.00,overspend,200000.00,50000.00,10000.00,ccg council,500000.00,,'), 'the pot row, undecided');
