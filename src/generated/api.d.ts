@@ -479,7 +479,7 @@ export interface components {
         };
         /**
          * AgreementTerms
-         * @description Risk- and benefit-share terms of a pooled fund (SETTLEMENT.md §3). Amounts, percentages and weights are decimal strings. Semantic rules (known partners and strategies, weights summing to exactly 1, increasing limits) are checked by src/domain/terms.ts.
+         * @description Risk- and benefit-share terms of a pooled fund (docs/engine.md): pots with a rule per direction, and an optional risk reserve. Amounts, percentages and weights are decimal strings. Rules that need the fund-year (known partners, strategies and pots, weights summing to exactly 1, increasing limits, covered pots) are checked by src/domain/terms.ts.
          */
         AgreementTerms: {
             /**
@@ -488,6 +488,7 @@ export interface components {
              */
             schemaVersion?: 1;
             pots: components["schemas"]["AgreementTermsPot"][];
+            reserve?: components["schemas"]["AgreementTermsReserve"];
         };
         /** @description Decimal pounds with at most two places, e.g. "30000.00". */
         AgreementTermsAmount: string;
@@ -528,6 +529,20 @@ export interface components {
             strategies: components["schemas"]["AgreementTermsId"][];
             overspend: components["schemas"]["AgreementTermsDirectionRule"];
             underspend: components["schemas"]["AgreementTermsDirectionRule"];
+        };
+        /** @description A risk reserve the partners fund in advance: it pays a covered pot's overspend before the partners share anything; what is left is returned to the partners or carried forward into the next fund-year. */
+        AgreementTermsReserve: {
+            /** @description What each partner paid into the reserve for this year, by partner id (non-negative; partners not named paid 0). */
+            contributions: {
+                [key: string]: components["schemas"]["AgreementTermsAmount"];
+            };
+            /** @description Ids of the pots that may draw on the reserve, each at most once (possibly none); a covered pot's overspend rule must be a bands rule. */
+            covers: components["schemas"]["AgreementTermsId"][];
+            /**
+             * @description The balance left at the end of the year: paid back to the partners, or carried forward into the next fund-year.
+             * @enum {unknown}
+             */
+            unused: "return" | "carry-forward";
         };
         /**
          * AgreementVersion
@@ -827,17 +842,19 @@ export interface components {
         PartnerId: string;
         /**
          * PartnerSettlement
-         * @description What a partner bore, its share, and its transfer (positive: it pays).
+         * @description What a partner bore, its share, and its transfer (positive: it pays); under engine 2 with a reserve, also what the reserve returned to it.
          */
         PartnerSettlement: {
             partnerId: components["schemas"]["PartnerId"];
             varianceBorne: components["schemas"]["ComputedAmount"];
             share: components["schemas"]["ComputedAmount"];
             transfer: components["schemas"]["ComputedAmount"];
+            /** @description Engine 2, when a reserve is in play: the unused reserve paid back to this partner (its transfer is reduced by it). */
+            reserveReturned?: components["schemas"]["ComputedAmount"];
         };
         /**
          * Payment
-         * @description A balancing payment between partners.
+         * @description A balancing payment between partners; under engine 2 the reserve pays too (`from` is then "reserve", an id no partner may use).
          */
         Payment: {
             from: components["schemas"]["PartnerId"];
@@ -906,7 +923,7 @@ export interface components {
         };
         /**
          * PotSettlement
-         * @description One pot: its budget, net variance, band slices and rounded shares.
+         * @description One pot: its budget, net variance, band slices and rounded shares; under engine 2 also what it drew on the reserve and the decision it applied.
          */
         PotSettlement: {
             potId: string;
@@ -920,6 +937,13 @@ export interface components {
             };
             capped: components["schemas"]["PartnerId"][];
             unallocated: components["schemas"]["ComputedAmount"];
+            /** @description Engine 2, when a reserve is in play: what this pot drew on the reserve before its rule shared the rest (0.00 for a pot not covered or not overspent). */
+            reserveDrawn?: components["schemas"]["ComputedAmount"];
+            /** @description Engine 2: the adopted board decision this pot applied to its unallocated amount. */
+            decision?: {
+                version: number;
+                reference: string;
+            };
         };
         /**
          * Problem
@@ -963,6 +987,23 @@ export interface components {
          */
         Reason: string;
         /**
+         * ReserveSettlement
+         * @description Engine 2: the risk reserve in a settlement, per partner in declared order: the opening balance (contributions plus any balance brought forward), what was drawn (the total drawn, attributed by opening balance), the closing balance, and whether it is returned or carried forward. `transfer` is what the reserve pays out (drawn plus returned).
+         */
+        ReserveSettlement: {
+            opening: components["schemas"]["ReserveSettlementByPartner"];
+            drawn: components["schemas"]["ReserveSettlementByPartner"];
+            closing: components["schemas"]["ReserveSettlementByPartner"];
+            /** @enum {string} */
+            unused: "return" | "carry-forward";
+            returned: components["schemas"]["ReserveSettlementByPartner"];
+            carriedForward: components["schemas"]["ReserveSettlementByPartner"];
+            transfer: components["schemas"]["ComputedAmount"];
+        };
+        ReserveSettlementByPartner: {
+            [key: string]: components["schemas"]["ComputedAmount"];
+        };
+        /**
          * ReturnLine
          * @description One of the partner's budget lines in a monthly return.
          */
@@ -1003,6 +1044,7 @@ export interface components {
             mode: "final" | "forecast";
             asOfRevision: components["schemas"]["Revision"];
             agreementVersion: components["schemas"]["AgreementVersion"];
+            /** @description The rules used: poolshare-settlement/1 without a reserve or an applied decision (the body has none of engine 2's fields), poolshare-settlement/2 otherwise. */
             engineVersion: string;
             /** @enum {string} */
             status: "calculated" | "approved" | "superseded";
@@ -1015,6 +1057,7 @@ export interface components {
             partners: components["schemas"]["PartnerSettlement"][];
             payments: components["schemas"]["Payment"][];
             unshared: components["schemas"]["UnsharedLine"][];
+            reserve?: components["schemas"]["ReserveSettlement"];
             digest: components["schemas"]["Digest"];
             /** @description The hash of the fund-year's event at asOfRevision (docs/integrity.md): which log the figures came from. Outside the digested body. null for a settlement recorded before the chain. */
             chainHash: null | components["schemas"]["ChainHash"];
