@@ -3,7 +3,7 @@
 // prints the whole story. Then --keep leaves a working service, and close() cleans up.
 import t from 'tap';
 import { existsSync } from 'node:fs';
-import { finalSettlementInput, runDemo, type SeedFundYear, type SeedStep } from '../../src/cli/demo.js';
+import { demoArgs, finalSettlementInput, runDemo, type SeedFundYear, type SeedStep } from '../../src/cli/demo.js';
 import { runWhatIf, type WhatIfOutput } from '../../src/cli/whatif.js';
 import { Dec, formatAmount, parseAmount } from '../../src/domain/money.js';
 import { settlementDigest } from '../../src/domain/settlement.js';
@@ -130,6 +130,7 @@ t.test('the demo prints the whole story', async (t) => {
   t.match(text, `Digest        ${result.final.digest}`);
   t.match(text, /match: true/);
   t.match(text, `${result.baseUrl}/docs`);
+  t.match(text, `Web app       ${result.baseUrl}/funds/plymouth-integrated-fund/years/2015-16`, 'the web app on the demo year');
   for (const key of result.keys) t.match(text, key.key, `prints the ${key.name} key`);
   t.ok(result.elapsedMs < 60_000, `the demo ran in ${Math.round(result.elapsedMs)} ms`);
 });
@@ -153,6 +154,14 @@ t.test('with keep the service stays up: docs, verification, approvals and the fu
     ['plymouth-integrated-fund', 'closed', '476120000.00'],
     ['plymouth-south-hams-west-devon', 'open', '564060000.00'],
   ]);
+});
+
+t.test('--serve keeps the service up on PORT, else 3000; --keep and no flag on a free port', async (t) => {
+  t.strictSame(demoArgs(['--serve'], {}), { keep: true, serve: true, port: 3000 });
+  t.strictSame(demoArgs(['--serve'], { PORT: '8080' }), { keep: true, serve: true, port: 8080 });
+  t.strictSame(demoArgs(['--keep'], {}), { keep: true, serve: false, port: 0 });
+  t.strictSame(demoArgs([], {}), { keep: false, serve: false, port: 0 });
+  t.throws(() => demoArgs(['--serve'], { PORT: 'abc' }), /PORT must be a port number/);
 });
 
 t.test('close() stops the service and deletes the temporary store', async (t) => {

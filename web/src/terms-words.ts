@@ -59,8 +59,8 @@ function splitWords(band: BandLike): string {
 function bandSentence(band: BandLike, index: number, count: number, direction: string): string {
   const limit = limitWords(band);
   let slice: string;
-  if (count === 1 || (index === 0 && limit === undefined)) slice = `The whole ${direction}`;
-  else if (index === 0) slice = `The first ${limit ?? ''} of the ${direction}`;
+  if (count === 1) slice = `The whole ${direction}`;
+  else if (index === 0) slice = limit === undefined ? `The whole ${direction}` : `The ${direction} up to ${limit}`;
   else if (limit === undefined) slice = `Any ${direction} beyond that`;
   else slice = `The ${direction} beyond that, up to ${limit},`;
   return `${slice} ${splitWords(band)}.`;
