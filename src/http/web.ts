@@ -60,7 +60,7 @@ async function readPage(dir: string): Promise<string> {
 }
 
 function sendPage(reply: FastifyReply, html: string): ReplyOf<'getWebApp'> {
-  reply.headers(SECURITY_HEADERS).header('cache-control', 'no-cache');
+  reply.headers(SECURITY_HEADERS).header('cache-control', 'no-cache').type('text/html; charset=utf-8');
   return html;
 }
 

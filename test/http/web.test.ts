@@ -50,6 +50,7 @@ test('SPA fallback: page paths that accept HTML get the page; everything else ke
   for (const url of [`/funds/${FUND}/years/2015-16`, `/funds/${FUND}/years/2015-16/settlements/c0ffee00-0000-4000-8000-000000000001`, '/funds/x/years/2015-16/audit?from=10']) {
     const res = await app.inject({ method: 'GET', url, headers: HTML });
     t.equal(res.statusCode, 200, `${url}: the page`);
+    t.equal(res.headers['content-type'], 'text/html; charset=utf-8');
     t.equal(res.body, PAGE);
     t.equal(res.headers['content-security-policy'], WEB_CSP);
   }

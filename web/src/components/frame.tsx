@@ -54,13 +54,13 @@ export function FundYearFrame(props: { fundYear: FundYearRef; current: FundYearP
       <nav aria-label="Breadcrumb" class="breadcrumb">
         <ol>
           <li><Link href="/">Fund-years</Link></li>
-          <li><Link href={fundYearPath(fundYear)}>{summary?.name ?? fundYear.fundId} {fundYear.year}</Link></li>
+          <li><Link href={fundYearPath(fundYear)}>{summary?.name ?? `${fundYear.fundId} ${fundYear.year}`}</Link></li>
           {current !== 'overview' && <li aria-current="page">{title}</li>}
         </ol>
       </nav>
       <PageHeading>{title}</PageHeading>
       <p class="fund-line">
-        {summary?.name ?? fundYear.fundId} · {fundYear.year}
+        Fund {fundYear.fundId}, year {fundYear.year}
         {summary !== undefined && <> · <span class={`status-badge status-${summary.status}`}>{summary.status === 'open' ? 'Open' : 'Closed'}</span></>}
       </p>
       <nav aria-label="Fund-year" class="tabs">

@@ -50,7 +50,7 @@ export function VarianceChart({ series, title }: { series: readonly VarianceSeri
         interaction: { mode: 'index', intersect: false },
         scales: { y: { ticks: { callback: (value) => AXIS.format(Number(value)) }, title: { display: true, text: 'Forecast variance (£; + overspend)' } } },
         plugins: {
-          legend: { position: 'bottom' },
+          legend: { position: 'bottom', labels: { usePointStyle: true } },
           tooltip: {
             callbacks: {
               label: (item) => {

@@ -25,21 +25,23 @@ function TermsInWords({ version }: { version: AgreementVersionView }): JSX.Eleme
   );
 }
 
-function AcceptButton({ fundYear, version, onAccepted }: { fundYear: FundYearRef; version: AgreementVersionView; onAccepted: () => void }): JSX.Element | null {
+/** The accept button, for a partner that has not accepted a version not yet adopted. */
+function AcceptButton({ fundYear, version, onAccepted }: { fundYear: FundYearRef; version: AgreementVersionView; onAccepted: () => void }): JSX.Element {
   const { client, me } = useSession();
+  // The status outlives the button (gone once accepted), so the confirmation stays on screen.
   const [command, run] = useCommand();
   const mine = me.partnerId;
-  if (!can(me).acceptAgreements || mine === undefined || version.adopted || version.acceptedBy.includes(mine)) return null;
+  const offered = can(me).acceptAgreements && mine !== undefined && !version.adopted && !version.acceptedBy.includes(mine);
   const accept = () => run(async () => {
     const accepted = await unwrap(client.POST('/v1/funds/{fundId}/years/{year}/agreements/{version}/acceptances', {
       params: { path: { ...fundYear, version: String(version.version) }, header: { 'Idempotency-Key': idempotencyKey() } },
     }));
     onAccepted();
-    return accepted.adopted ? `Accepted for ${mine}: version ${version.version} is now adopted.` : `Accepted for ${mine}.`;
+    return accepted.adopted ? `Accepted for ${mine ?? ''}: version ${version.version} is now adopted.` : `Accepted for ${mine ?? ''}.`;
   });
   return (
     <div>
-      <button type="button" onClick={accept} disabled={command.state === 'busy'}>I have read these terms: accept version {version.version} for {mine}</button>
+      {offered && <button type="button" onClick={accept} disabled={command.state === 'busy'}>I have read these terms: accept version {version.version} for {mine}</button>}
       <CommandStatus command={command} />
     </div>
   );

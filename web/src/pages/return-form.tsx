@@ -16,9 +16,11 @@ type Field = 'actualToDate' | 'forecastOutturn';
 const FIELD_LABELS: Record<Field, string> = { actualToDate: 'Actual to date', forecastOutturn: 'Forecast outturn' };
 const NO_ERRORS: PlacedErrors = { lines: new Map(), fields: new Map(), other: [] };
 
-function Messages({ id, messages }: { id: string; messages: readonly string[] | undefined }): JSX.Element | null {
+function Messages({ id, messages, amount = false }: { id: string; messages: readonly string[] | undefined; amount?: boolean }): JSX.Element | null {
   if (messages === undefined || messages.length === 0) return null;
-  return <p class="field-error" id={id}>{messages.join('; ')}</p>;
+  // The schema's refusal names a pattern; say what it means for an amount, then quote the API.
+  const plain = amount && messages.some((m) => m.startsWith('must match pattern')) ? 'Not an amount: write it like 1234.50 or 1,234.50. ' : '';
+  return <p class="field-error" id={id}>{plain}{messages.join('; ')}</p>;
 }
 
 function AmountInput(props: { row: number; field: Field; lineName: string; value: string; errors: PlacedErrors; onInput: (value: string) => void }): JSX.Element {
@@ -34,7 +36,7 @@ function AmountInput(props: { row: number; field: Field; lineName: string; value
         aria-invalid={invalid ? 'true' : undefined} aria-describedby={invalid ? `${id}-error` : undefined}
         onInput={(e) => onInput((e.target as HTMLInputElement).value)}
       />
-      <Messages id={`${id}-error`} messages={messages} />
+      <Messages id={`${id}-error`} messages={messages} amount />
     </td>
   );
 }
