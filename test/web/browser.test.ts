@@ -20,7 +20,6 @@ import { PROJECT_ROOT } from '../../src/paths.js';
 import { openStore } from '../../src/store/index.js';
 
 // Page-side globals, for the functions run inside the page (this file is type-checked without DOM types).
-/* eslint-disable @typescript-eslint/no-explicit-any */
 declare const document: any;
 declare const window: any;
 

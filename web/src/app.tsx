@@ -61,39 +61,29 @@ function Header({ me, onSignOut }: { me: Me | null; onSignOut: () => void }): JS
   );
 }
 
-/** A key kept from earlier in this tab is checked again (it may have been revoked). */
-function useRestoredSession(onUnauthorized: () => void): [SignedIn | null, (s: SignedIn | null) => void, boolean] {
-  const [signedIn, setSignedIn] = useState<SignedIn | null>(null);
-  const [restoring, setRestoring] = useState(() => storedKey() !== null);
-  useEffect(() => {
-    const key = storedKey();
-    if (key === null) return;
-    unwrap(makeClient(key, onUnauthorized).GET('/v1/me')).then(
-      (me) => setSignedIn({ key, me }),
-      (error: unknown) => {
-        if (!(error instanceof ApiError) || error.status !== 401) setSignedIn(null);
-      },
-    ).finally(() => setRestoring(false));
-    // eslint-disable-next-line react-hooks/exhaustive-deps
-  }, []);
-  return [signedIn, setSignedIn, restoring];
-}
-
 export function App(): JSX.Element {
   const route = useRoute();
   const [notice, setNotice] = useState<string | null>(null);
-  const unauthorized = useCallback(() => {
+  const [signedIn, setSignedIn] = useState<SignedIn | null>(null);
+  const [restoring, setRestoring] = useState(() => storedKey() !== null);
+  const endSession = useCallback((message: string) => {
     clearSession();
     setSignedIn(null);
-    setNotice('The service no longer accepts this key: sign in again.');
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    setNotice(message);
   }, []);
-  const [signedIn, setSignedIn, restoring] = useRestoredSession(unauthorized);
-  const signOut = useCallback(() => {
-    clearSession();
-    setSignedIn(null);
-    setNotice('You are signed out; the key is forgotten.');
-  }, [setSignedIn]);
+  const unauthorized = useCallback(() => endSession('The service no longer accepts this key: sign in again.'), [endSession]);
+  const signOut = useCallback(() => endSession('You are signed out; the key is forgotten.'), [endSession]);
+  // A key kept from earlier in this tab is checked again (it may have been revoked).
+  useEffect(() => {
+    const key = storedKey();
+    if (key === null) return;
+    unwrap(makeClient(key, unauthorized).GET('/v1/me')).then(
+      (me) => setSignedIn({ key, me }),
+      (error: unknown) => {
+        if (!(error instanceof ApiError && error.status === 401)) setNotice(`Your key could not be checked: ${String((error as Error).message)}`);
+      },
+    ).finally(() => setRestoring(false));
+  }, [unauthorized]);
   const session = useMemo((): Session | null => {
     if (signedIn === null) return null;
     const client = makeClient(signedIn.key, unauthorized);

@@ -39,7 +39,7 @@ export function useLoad<T>(fetcher: () => Promise<T>, deps: readonly unknown[]):
     return () => {
       current = false;
     };
-    // eslint-disable-next-line react-hooks/exhaustive-deps
+    // `fetcher` is a new closure each render: `deps` say when it means something new.
   }, [...deps, generation]);
   const reload = useCallback(() => setGeneration((g) => g + 1), []);
   return [load, reload];
