@@ -26,6 +26,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The calling key
+         * @description The caller's key: its name, role, partner (partner keys only) and funds. The web app uses it to show only what the key may do; every operation still enforces its own rule.
+         *
+         *     Who: admin, partner, auditor.
+         */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/funds": {
         parameters: {
             query?: never;
@@ -382,6 +404,28 @@ export interface paths {
          *     Who: anyone (no key).
          */
         get: operations["getOpenApi"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The web app
+         * @description The web app for finance teams (served from this server; it calls this same API with the user's key). Any other GET of a page path that accepts text/html gets the same page (its router picks the view). 503 `web-app-not-built` when its assets were not built (`npm run build`).
+         *
+         *     Who: anyone (no key).
+         */
+        get: operations["getWebApp"];
         put?: never;
         post?: never;
         delete?: never;
@@ -794,6 +838,18 @@ export interface components {
             intact: boolean;
             /** @description null when intact. */
             firstBroken: null | components["schemas"]["ChainBreak"];
+        };
+        /**
+         * Me
+         * @description The caller's key as the service knows it: its name, role, partner (partner keys only) and funds. Lets a client show only what the key may do; the API still enforces every rule.
+         */
+        Me: {
+            name: string;
+            /** @enum {string} */
+            role: "admin" | "partner" | "auditor";
+            partnerId?: components["schemas"]["PartnerId"];
+            /** @description Fund ids the key may touch, or ["*"] for all. */
+            funds: (components["schemas"]["FundId"] | "*")[];
         };
         /**
          * NonNegativeAmount
@@ -1303,6 +1359,28 @@ export interface operations {
             413: components["responses"]["Problem413"];
             415: components["responses"]["Problem415"];
             422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            401: components["responses"]["Problem401"];
             500: components["responses"]["Problem500"];
         };
     };
@@ -2040,6 +2118,28 @@ export interface operations {
                 };
             };
             500: components["responses"]["Problem500"];
+        };
+    };
+    getWebApp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
     getHealth: {

@@ -3,7 +3,7 @@
 // prints the whole story. Then --keep leaves a working service, and close() cleans up.
 import t from 'tap';
 import { existsSync } from 'node:fs';
-import { finalSettlementInput, runDemo, type SeedFundYear, type SeedStep } from '../../src/cli/demo.js';
+import { demoArgs, finalSettlementInput, runDemo, type SeedFundYear, type SeedStep } from '../../src/cli/demo.js';
 import { runWhatIf, type WhatIfOutput } from '../../src/cli/whatif.js';
 import { Dec, formatAmount, parseAmount } from '../../src/domain/money.js';
 import { settlementDigest } from '../../src/domain/settlement.js';
@@ -62,10 +62,10 @@ t.test('the final settlement equals the what-if calculator on the same inputs', 
     'outturn - budget of the inputs is the variance the service settled',
   );
   const expected = whatIf(main.seed, result.inputs);
-  t.same(final.pots, expected.pots, 'pots');
-  t.same(final.partners, expected.partners, 'partners');
-  t.same(final.payments, expected.payments, 'payments');
-  t.same(final.unshared, expected.unshared, 'unshared');
+  t.strictSame(final.pots, expected.pots, 'pots');
+  t.strictSame(final.partners, expected.partners, 'partners');
+  t.strictSame(final.payments, expected.payments, 'payments');
+  t.strictSame(final.unshared, expected.unshared, 'unshared');
   t.equal(final.requiresDecision, expected.requiresDecision);
   t.equal(final.engineVersion, expected.engineVersion);
   t.equal(settlementDigest(figuresOf(final)), expected.digest, 'the same figures, byte for byte (digest of the figures)');
@@ -78,12 +78,12 @@ t.test('the final figures tell the story: the council cap bites and the CCG pays
   const { final } = result;
   const pot = final.pots.find((p) => p.potId === 'integrated-fund')!;
   t.equal(pot.direction, 'overspend');
-  t.same(pot.capped, ['council'], 'the council’s overspend share is capped');
+  t.strictSame(pot.capped, ['council'], 'the council’s overspend share is capped');
   t.equal(pot.shares.council, '1750000.00');
   const acute = final.pots.find((p) => p.potId === 'enhanced-specialised-care')!;
   t.equal(acute.shares.council, '0.00', 'the council’s acute exposure is ring-fenced');
-  t.same(final.payments, [{ from: 'ccg', to: 'council', amount: '2258879.71' }]);
-  t.same(final.unshared.map((u) => u.arrangement), ['aligned', 'aligned'], 'only the aligned lines are unshared');
+  t.strictSame(final.payments, [{ from: 'ccg', to: 'council', amount: '2258879.71' }]);
+  t.strictSame(final.unshared.map((u) => u.arrangement), ['aligned', 'aligned'], 'only the aligned lines are unshared');
   // The post-close adjustment is in: without it the CCG's community variance would be £238,500 lower.
   const adjustment = result.main.seed.timeline.find((s) => s.action === 'adjustOutturn');
   t.ok(adjustment, 'the seed has an adjustment');
@@ -111,12 +111,12 @@ t.test('every forecast run equals the what-if calculator on the returns in at th
     t.equal(row.label, step.action === 'forecastSettlement' ? step.label : '');
     const expected = whatIf(seed, forecastInput(seed, index));
     const { digest, ...figures } = expected;
-    t.same(figuresOf(row.settlement), figures, `${row.label}: same figures`);
+    t.strictSame(figuresOf(row.settlement), figures, `${row.label}: same figures`);
     t.equal(settlementDigest(figuresOf(row.settlement)), digest, `${row.label}: byte for byte`);
-    t.same(row.settlement.assumedOnBudget, [], `${row.label}: every partner had a return`);
+    t.strictSame(row.settlement.assumedOnBudget, [], `${row.label}: every partner had a return`);
   });
   const byLabel = new Map(result.main.forecasts.map((row) => [row.label, row]));
-  t.same(byLabel.get('M9')!.periods, { ccg: 'M8', council: 'M9' }, 'the late CCG return: M9 ran on its M8');
+  t.strictSame(byLabel.get('M9')!.periods, { ccg: 'M8', council: 'M9' }, 'the late CCG return: M9 ran on its M8');
   const variance = (label: string): string =>
     byLabel.get(label)!.settlement.pots.find((p) => p.potId === 'integrated-fund')!.variance;
   t.equal(formatAmount(parseAmount(variance('M7')).minus(parseAmount(variance('M7 corrected')))), '270000.00', 'the correction takes out the mistyped £270,000');
@@ -132,6 +132,7 @@ t.test('the demo prints the whole story', async (t) => {
   t.match(text, `Digest        ${result.final.digest}`);
   t.match(text, /match: true/);
   t.match(text, `${result.baseUrl}/docs`);
+  t.match(text, `Web app       ${result.baseUrl}/funds/plymouth-integrated-fund/years/2015-16`, 'the web app on the demo year');
   for (const key of result.keys) t.match(text, key.key, `prints the ${key.name} key`);
   t.ok(result.elapsedMs < 60_000, `the demo ran in ${Math.round(result.elapsedMs)} ms`);
 });
@@ -147,14 +148,22 @@ t.test('with keep the service stays up: docs, verification, approvals and the fu
   t.equal(verification.recomputedDigest, result.final.digest);
   const settlement = (await (await get(base)).json()) as Settlement;
   t.equal(settlement.status, 'approved');
-  t.same([...settlement.approvedBy].sort(), ['ccg', 'council']);
+  t.strictSame([...settlement.approvedBy].sort(), ['ccg', 'council']);
   const csv = await (await get(`${base}/statement.csv`)).text();
   t.match(csv, '2258879.71', 'the CSV statement carries the payment');
   const funds = (await (await get('/v1/funds')).json()) as FundSummary[];
-  t.same(funds.map((f) => [f.fundId, f.status, f.budget]).sort(), [
+  t.strictSame(funds.map((f) => [f.fundId, f.status, f.budget]).sort(), [
     ['plymouth-integrated-fund', 'closed', '476120000.00'],
     ['plymouth-south-hams-west-devon', 'open', '564060000.00'],
   ]);
+});
+
+t.test('--serve keeps the service up on PORT, else 3000; --keep and no flag on a free port', async (t) => {
+  t.strictSame(demoArgs(['--serve'], {}), { keep: true, serve: true, port: 3000 });
+  t.strictSame(demoArgs(['--serve'], { PORT: '8080' }), { keep: true, serve: true, port: 8080 });
+  t.strictSame(demoArgs(['--keep'], {}), { keep: true, serve: false, port: 0 });
+  t.strictSame(demoArgs([], {}), { keep: false, serve: false, port: 0 });
+  t.throws(() => demoArgs(['--serve'], { PORT: 'abc' }), /PORT must be a port number/);
 });
 
 t.test('close() stops the service and deletes the temporary store', async (t) => {
