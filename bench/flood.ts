@@ -75,7 +75,9 @@ export async function floodScenario(o: FloodOptions): Promise<Figure[]> {
     fs.writeFileSync(listFile, JSON.stringify(posts));
     process.env['POOLSHARE_BENCH_REQUESTS'] = listFile;
     const base = await app.listen({ host: '127.0.0.1', port: 0 });
-    await service.positions(context(ADMIN), ref); // the cache warm, as on a running server
+    // As on a running server: the stream cached, the summary caught up with the prefilled log.
+    await service.positions(context(ADMIN), ref);
+    await service.summary.waitFor((await store.headPosition())!, 600_000);
 
     log(`flood: probe alone for ${o.seconds} s on a stream of ${o.prefill} events`);
     const idle = await probe(base, paths, o.seconds);
