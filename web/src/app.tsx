@@ -87,9 +87,15 @@ export function App(): JSX.Element {
   const session = useMemo((): Session | null => {
     if (signedIn === null) return null;
     const client = makeClient(signedIn.key, unauthorized);
-    const fetchFile = async (path: string): Promise<Blob> => {
-      const response = await fetch(path, { headers: { authorization: `Bearer ${signedIn.key}` } });
+    const raw = async (path: string, init: RequestInit = {}): Promise<Response> => {
+      const headers = new Headers(init.headers);
+      headers.set('authorization', `Bearer ${signedIn.key}`);
+      const response = await fetch(path, { ...init, headers });
       if (response.status === 401) unauthorized();
+      return response;
+    };
+    const fetchFile = async (path: string): Promise<Blob> => {
+      const response = await raw(path);
       if (!response.ok) {
         const text = await response.text();
         let problem: unknown = text;
@@ -104,7 +110,7 @@ export function App(): JSX.Element {
       }
       return response.blob();
     };
-    return { client, me: signedIn.me, signOut, fetchFile };
+    return { client, me: signedIn.me, signOut, fetchFile, raw };
   }, [signedIn, signOut, unauthorized]);
   const onSignIn = (key: string, me: Me): void => {
     storeKey(key);
