@@ -5,6 +5,7 @@ import { ApiError, makeClient, unwrap, type Me } from './api/client.js';
 import { Link, PageHeading } from './components/common.js';
 import { Agreements } from './pages/agreements.js';
 import { Audit } from './pages/audit.js';
+import { Decisions } from './pages/decisions.js';
 import { FundList } from './pages/fund-list.js';
 import { Overview } from './pages/overview.js';
 import { ReturnForm } from './pages/return-form.js';
@@ -34,6 +35,8 @@ function Page({ route }: { route: Route }): JSX.Element {
       return <ReturnForm fundYear={route} />;
     case 'agreements':
       return <Agreements fundYear={route} />;
+    case 'decisions':
+      return <Decisions fundYear={route} />;
     case 'audit':
       return <Audit fundYear={route} from={route.from} />;
     case 'not-found':
