@@ -124,7 +124,9 @@ async function loadBest(session: ReturnType<typeof useSession>, fundYear: FundYe
     const [{ model, pack }, positions] = await Promise.all([loadPackOverview(session.raw, fundYear, period), loadPositions(session.client, fundYear)]);
     return { model: { ...model, status: positions.status }, pack: { period: pack.period, forecast: pack.forecastSettlement } };
   } catch (error) {
-    if (error instanceof ApiError && error.status === 404 && error.problem.type !== undefined && !/fund|year/i.test(error.problem.detail)) {
+    // A service without the pack answers 404 for its path; the positions then decide
+    // (a fund-year that does not exist is refused there too, with its own problem).
+    if (error instanceof ApiError && error.status === 404) {
       return { model: await loadOverview(session.client, fundYear), pack: null };
     }
     throw error;
