@@ -137,3 +137,19 @@ export function acceptDecision(raw: RawFetch, ref: FundYearRef, version: number,
 export function bringForward(raw: RawFetch, ref: FundYearRef, key: string): Promise<unknown> {
   return json(raw(`${base(ref)}/brought-forward`, { method: 'POST', headers: { 'idempotency-key': key } }));
 }
+
+let published: Promise<ReadonlySet<string>> | null = null;
+
+/**
+ * Whether the service publishes a path in its OpenAPI document (read once per page
+ * load): a service without the pack is asked for the positions instead, rather than
+ * probed with a request it would answer 404.
+ */
+export async function servicePublishes(raw: RawFetch, path: string): Promise<boolean> {
+  published ??= raw('/openapi.json')
+    .then(async (response) => (response.ok ? new Set(Object.keys(((await response.json()) as { paths?: object }).paths ?? {})) : new Set<string>()))
+    .catch(() => new Set<string>());
+  return (await published).has(path);
+}
+
+export const MONITORING_PATH = '/v1/funds/{fundId}/years/{year}/monitoring';

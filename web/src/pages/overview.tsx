@@ -10,8 +10,7 @@ import { DownloadButton } from '../components/download.js';
 import type { OverviewModel } from '../overview/model.js';
 import { loadOverview, loadPositions } from '../overview/positions-source.js';
 import { loadPackOverview } from '../overview/monitoring-source.js';
-import type { PackForecastSettlement } from '../api/pending.js';
-import { ApiError } from '../api/client.js';
+import { MONITORING_PATH, servicePublishes, type PackForecastSettlement } from '../api/pending.js';
 import { AmountCell } from '../components/common.js';
 import { PERIODS, formatPounds, isNegative } from '../format.js';
 import { useState } from 'preact/hooks';
@@ -117,20 +116,12 @@ interface OverviewData {
   pack: { period: string; forecast: PackForecastSettlement | null } | null;
 }
 
-/** The pack at a period; the positions if the service does not have the pack (404 on the path). */
+/** The pack at a period; the positions if the service does not publish the pack. */
 async function loadBest(session: ReturnType<typeof useSession>, fundYear: FundYearRef, period: string | undefined): Promise<OverviewData> {
-  try {
-    // The pack does not say whether the year is closed (the admin's commands depend on it): the positions do.
-    const [{ model, pack }, positions] = await Promise.all([loadPackOverview(session.raw, fundYear, period), loadPositions(session.client, fundYear)]);
-    return { model: { ...model, status: positions.status }, pack: { period: pack.period, forecast: pack.forecastSettlement } };
-  } catch (error) {
-    // A service without the pack answers 404 for its path; the positions then decide
-    // (a fund-year that does not exist is refused there too, with its own problem).
-    if (error instanceof ApiError && error.status === 404) {
-      return { model: await loadOverview(session.client, fundYear), pack: null };
-    }
-    throw error;
-  }
+  if (!(await servicePublishes(session.raw, MONITORING_PATH))) return { model: await loadOverview(session.client, fundYear), pack: null };
+  // The pack does not say whether the year is closed (the admin's commands depend on it): the positions do.
+  const [{ model, pack }, positions] = await Promise.all([loadPackOverview(session.raw, fundYear, period), loadPositions(session.client, fundYear)]);
+  return { model: { ...model, status: positions.status }, pack: { period: pack.period, forecast: pack.forecastSettlement } };
 }
 
 export function Overview({ fundYear }: { fundYear: FundYearRef }): JSX.Element {
