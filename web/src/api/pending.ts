@@ -3,7 +3,7 @@
 // decisions. The shapes below copy the schemas (schemas/monitoring-pack.schema.json
 // and its parts, decision.schema.json); once the paths are in src/generated/api.d.ts
 // these calls move to the typed client and this file goes.
-import { ApiError, type FundYearRef, type Problem } from './client.js';
+import { ApiError, type FundYearRef, type Problem } from './problem.js';
 
 export type Rag = 'red' | 'amber' | 'green';
 

@@ -1,7 +1,7 @@
 // The overview from the monthly monitoring pack (GET …/monitoring?period=): the
 // pack's columns with RAG, lines' commentary as notes, the forecast variance month
 // by month from the pack of each period, the forecast settlement and downloads.
-import type { FundYearRef } from '../api/client.js';
+import type { FundYearRef } from '../api/problem.js';
 import { getMonitoring, monitoringPath, type MonitoringPack, type PackFigures, type RawFetch } from '../api/pending.js';
 import { PERIODS } from '../format.js';
 import type { Column, FigureTable, OverviewModel, Row, VarianceSeries } from './model.js';
