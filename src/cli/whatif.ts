@@ -8,7 +8,8 @@ import { fileURLToPath } from 'node:url';
 import { DomainError, type FieldError } from '../domain/errors.js';
 import { ENGINE_VERSION, computeSettlement, settlementDigest } from '../domain/settlement.js';
 import type { LineAmount, SettlementFigures } from '../domain/settlement-types.js';
-import { createAjv, schemaErrors, validateTerms } from '../domain/terms.js';
+import { createAjv, validateTerms } from '../domain/terms.js';
+import { schemaErrors } from '../schema-check.js';
 import type { AgreementTerms } from '../domain/terms-types.js';
 import { SCHEMAS_DIR } from '../paths.js';
 

@@ -678,7 +678,7 @@ export interface components {
         Digest: string;
         /**
          * DisplayName
-         * @description A human-readable name.
+         * @description A human-readable name, not only white space.
          */
         DisplayName: string;
         /**
@@ -951,7 +951,7 @@ export interface components {
         };
         /**
          * Reason
-         * @description Why a change was made; recorded in the log.
+         * @description Why a change was made; recorded in the log; not only white space.
          */
         Reason: string;
         /**
