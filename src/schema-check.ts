@@ -2,11 +2,14 @@
 // (src/http/ajv.ts), and Ajv's errors as readable {path, message} pairs. The one translator of
 // schema errors: HTTP bodies, parameters and headers (src/http/problem.ts), the keys file
 // (src/http/auth.ts) and the what-if file (src/cli/whatif.ts) all word an error the same way.
+// The domain never runs Ajv: an edge validates the shape here, then calls the domain's semantic
+// checks (src/domain/terms.ts) on a value it may now trust.
 import type { ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import type { FieldError } from './domain/errors.js';
 import { FUND_ID_PATTERN, PERIOD_PATTERN, YEAR_PATTERN } from './domain/fundyear/ids.js';
 import { AMOUNT_PATTERN, NON_NEGATIVE_AMOUNT_PATTERN } from './domain/money.js';
-import { DECIMAL_PATTERN, ID_PATTERN, pointerSegment } from './domain/terms.js';
+import { DECIMAL_PATTERN, ID_PATTERN, pointerSegment, validateDecision, validateTerms, type DeclaredIds } from './domain/terms.js';
+import type { AgreementTerms, Decision } from './domain/terms-types.js';
 import { createAjv, type SchemaValidator } from './http/ajv.js';
 import { loadSchemas, schemaId } from './http/schemas.js';
 
@@ -24,6 +27,18 @@ export function validatorFor(name: string): ValidateFunction {
 export function shapeErrors(name: string, value: unknown, prefix = ''): FieldError[] {
   const validate = validatorFor(name);
   return validate(value) ? [] : schemaErrors(validate.errors, prefix);
+}
+
+/** Terms as they arrive from outside: the schema first; the semantic rules only on a valid shape. */
+export function checkTerms(terms: unknown, declared: DeclaredIds): FieldError[] {
+  const errors = shapeErrors('agreement-terms', terms);
+  return errors.length > 0 ? errors : validateTerms(terms as AgreementTerms, declared);
+}
+
+/** A board decision as it arrives from outside, against the adopted terms and the fund-year's partners. */
+export function checkDecision(decision: unknown, terms: AgreementTerms, partners: readonly string[]): FieldError[] {
+  const errors = shapeErrors('decision', decision);
+  return errors.length > 0 ? errors : validateDecision(decision as Decision, terms, partners);
 }
 
 /**

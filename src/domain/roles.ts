@@ -40,6 +40,7 @@ export const OPERATION_ROLES = {
   getSettlementStatement: ANY_KEY,
   listEvents: AUDIT,
   getIntegrity: AUDIT,
+  getMe: ANY_KEY,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type KeyedOperation = keyof typeof OPERATION_ROLES;

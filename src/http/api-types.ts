@@ -26,4 +26,6 @@ export type ReplyOf<Op extends OperationId> = SuccessResponse<Op> extends { cont
   ? Body
   : SuccessResponse<Op> extends { content: { 'text/csv': infer Text } }
     ? Text
-    : never;
+    : SuccessResponse<Op> extends { content: { 'text/html': infer Html } }
+      ? Html
+      : never;

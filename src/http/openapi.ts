@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { OPENAPI_DIR } from '../paths.js';
-import { ROUTES, type RouteSpec } from './route-table.js';
+import { ROUTES, TEXT_MEDIA_TYPES, type RouteSpec } from './route-table.js';
 import { SCHEMA_BASE, SCHEMA_DIALECT, requireSchema, schemaNameOf, type JsonSchema, type SchemaSet } from './schemas.js';
 
 export const OPENAPI_FILE = path.join(OPENAPI_DIR, 'openapi.json');
@@ -137,9 +137,9 @@ function operation(collector: ComponentCollector, schemas: SchemaSet, route: Rou
   if (route.idempotencyKey) {
     params.push({ name: 'Idempotency-Key', in: 'header', required: false, description: requireSchema(schemas, 'idempotency-key')['description'], schema: collector.ref('idempotency-key') });
   }
-  const success = route.success.body.kind === 'csv'
-    ? { 'text/csv': { schema: { type: 'string' } } }
-    : { 'application/json': { schema: collector.ref(route.success.body.schema) } };
+  const success = route.success.body.kind === 'json'
+    ? { 'application/json': { schema: collector.ref(route.success.body.schema) } }
+    : { [TEXT_MEDIA_TYPES[route.success.body.kind]]: { schema: { type: 'string' } } };
   const ok: Record<string, unknown> = { description: route.success.description };
   if (route.success.headers !== undefined) {
     ok['headers'] = Object.fromEntries(Object.entries(route.success.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }]));

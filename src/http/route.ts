@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, HTTP
 import type { RequestContext } from '../app/service-types.js';
 import { DomainError } from '../domain/errors.js';
 import type { BodyOf, OperationId, ParamsOf, QueryOf, ReplyOf } from './api-types.js';
-import { fastifyUrl, routeSpec, type RouteSpec } from './route-table.js';
+import { fastifyUrl, routeSpec, TEXT_MEDIA_TYPES, type RouteSpec } from './route-table.js';
 import { schemaRef } from './schemas.js';
 
 export type TypedRequest<Op extends OperationId> = FastifyRequest<{ Params: ParamsOf<Op>; Querystring: QueryOf<Op>; Body: BodyOf<Op> }>;
@@ -24,7 +24,7 @@ export function routeSchema(spec: RouteSpec): FastifySchema {
   }
   const success = spec.success.body.kind === 'json'
     ? schemaRef(spec.success.body.schema)
-    : { content: { 'text/csv': { schema: { type: 'string' } } } };
+    : { content: { [TEXT_MEDIA_TYPES[spec.success.body.kind]]: { schema: { type: 'string' } } } };
   schema.response = { [spec.success.status]: success, '4xx': schemaRef('problem'), '5xx': schemaRef('problem') };
   return schema;
 }
@@ -66,7 +66,7 @@ function register<Op extends OperationId>(app: FastifyInstance, operationId: Op,
     handler: async (request, reply) => {
       const answer = await handle(request, reply);
       reply.code(spec.success.status);
-      if (spec.success.body.kind === 'csv') reply.type('text/csv; charset=utf-8');
+      if (spec.success.body.kind !== 'json') reply.type(`${TEXT_MEDIA_TYPES[spec.success.body.kind]}; charset=utf-8`);
       return answer;
     },
   });

@@ -5,7 +5,7 @@
 // the prefix, and hands the record to `decide`, which checks again and records it.
 import { DomainError } from '../errors.js';
 import { requireRole, type Actor } from '../roles.js';
-import { computeSettlement, ENGINE_VERSION, settlementDigest } from '../settlement.js';
+import { computeSettlement, engineVersionOf, settlementDigest } from '../settlement.js';
 import { actingPartner, requireExisting } from './access.js';
 import type { ApproveSettlement, CalculateSettlement } from './commands.js';
 import type { FundYearEvent, SettlementMode, SettlementRecord } from './events.js';
@@ -31,7 +31,7 @@ export function settlementRecord(basis: ExistingFundYear, header: SettlementHead
     mode: header.mode,
     asOfRevision: header.asOfRevision,
     agreementVersion,
-    engineVersion: ENGINE_VERSION,
+    engineVersion: engineVersionOf(figures),
     assumedOnBudget,
     calculatedAt: header.calculatedAt,
     ...figures,
