@@ -8,6 +8,7 @@ import fp from 'fastify-plugin';
 import { DomainError, type FieldError } from '../domain/errors.js';
 import { schemaErrors } from '../schema-check.js';
 import { EventsTooLargeError } from '../store/append-limit.js';
+import { isStoreUnavailable, unavailableReason } from '../store/unavailable.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 export const PROBLEM_BASE = 'https://poolshare.example/problems/';
@@ -65,9 +66,23 @@ export class ProblemError extends Error {
   }
 }
 
+/** The store cannot answer now: whatever was asked may be asked again (a write with the same Idempotency-Key). */
+export function storeUnavailableProblem(): Problem {
+  return makeProblem(503, 'store-unavailable', 'The event store is not reachable or did not answer in time; try again shortly (a write: with the same Idempotency-Key).');
+}
+
+export interface ProblemFor {
+  problem: Problem;
+  /** An internal error: logged with its stack, never shown. */
+  internal: boolean;
+  /** For a failure outside the service (the store): one line for the log. */
+  cause?: string;
+}
+
 /** The problem for an error, and whether it is an internal one (to be logged, never shown). */
-export function problemForError(error: unknown): { problem: Problem; internal: boolean } {
+export function problemForError(error: unknown): ProblemFor {
   if (error instanceof ProblemError) return { problem: error.problem, internal: false };
+  if (isStoreUnavailable(error)) return { problem: storeUnavailableProblem(), internal: false, cause: unavailableReason(error) };
   if (error instanceof DomainError) {
     return { problem: makeProblem(error.status, error.code, error.message, error.errors), internal: false };
   }
@@ -101,9 +116,9 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
 
 async function problemPlugin(app: FastifyInstance): Promise<void> {
   app.setErrorHandler((error, request, reply) => {
-    const { problem, internal } = problemForError(error);
+    const { problem, internal, cause } = problemForError(error);
     if (internal) request.log.error({ err: error }, 'internal error');
-    else if (problem.status >= 500) request.log.warn({ status: problem.status, type: problem.type }, problem.detail);
+    else if (problem.status >= 500) request.log.warn({ status: problem.status, type: problem.type, ...(cause === undefined ? {} : { cause }) }, problem.detail);
     return sendProblem(request, reply, problem);
   });
   app.setNotFoundHandler((request, reply) => {
