@@ -745,7 +745,7 @@ export interface components {
         Digest: string;
         /**
          * DisplayName
-         * @description A human-readable name.
+         * @description A human-readable name, not only white space.
          */
         DisplayName: string;
         /**
@@ -1039,7 +1039,7 @@ export interface components {
         };
         /**
          * Reason
-         * @description Why a change was made; recorded in the log.
+         * @description Why a change was made; recorded in the log; not only white space.
          */
         Reason: string;
         /**
