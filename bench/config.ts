@@ -62,7 +62,7 @@ export function fullConfig(): BenchConfig {
     store: { appendsPerRun: 2_000, batchesPerRun: 100, batchSize: 40, repetitions: 5, pageSize: 1_000 },
     disk: { diskEvents: 100_000, appendsPerRun: 1_000, repetitions: 5 },
     fold: { sizes: [10_000, 100_000], repetitions: 3 },
-    flood: { prefill: 10_000, seconds: 3, connections: 4 },
+    flood: { prefill: 8_000, seconds: 3, connections: 4 },
   };
 }
 
