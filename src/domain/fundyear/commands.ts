@@ -1,6 +1,6 @@
 // What callers ask of a fund-year (imperative names). Ids and time arrive in the
 // command so that `decide` stays pure (STYLE.md).
-import type { AgreementTerms, Arrangement } from '../terms-types.js';
+import type { AgreementTerms, Arrangement, Decision } from '../terms-types.js';
 import type { BudgetLine, PartnerDecl, ReturnLine, StrategyDecl } from './events.js';
 import type { FundYearState } from './state.js';
 
@@ -75,7 +75,28 @@ export interface ApproveSettlement extends Base {
   data: { settlementId: string };
 }
 
+export interface ProposeDecision extends Base {
+  type: 'ProposeDecision';
+  data: { decision: Decision };
+}
+export interface AcceptDecision extends Base {
+  type: 'AcceptDecision';
+  data: { version: number };
+}
+export interface BringReserveForward extends Base {
+  type: 'BringReserveForward';
+  data: {
+    fromYear: string;
+    correction?: boolean;
+    /** The previous fund-year (same fund, `fromYear`) as the service read it: decide stays pure. */
+    previous: FundYearState;
+  };
+}
+
 export type FundYearCommand =
+  | ProposeDecision
+  | AcceptDecision
+  | BringReserveForward
   | OpenFundYear
   | SetBudget
   | ProposeAgreement

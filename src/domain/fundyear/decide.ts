@@ -2,6 +2,7 @@
 // DomainError naming the field; a decision is the list of events to append.
 import { assertNever, DomainError } from '../errors.js';
 import { validateTerms } from '../terms.js';
+import { RESERVE_ID } from '../terms-types.js';
 import { actingPartner, requireExisting, requireOpen, requireOwnPartner, requireRole } from './access.js';
 import type {
   AcceptAgreement,
@@ -15,6 +16,7 @@ import type {
 import type { FundYearEvent } from './events.js';
 import { isFundId, isYear } from './ids.js';
 import { decideReturn } from './decide-return.js';
+import { decideBroughtForward, decideDecisionAcceptance, decideDecisionProposal } from './decide-decision.js';
 import { decideApproval, decideSettlement } from './decide-settlement.js';
 import { partnerIds, returnFor, type FundYearState } from './state.js';
 import {
@@ -49,6 +51,12 @@ export function decide(command: FundYearCommand, state: FundYearState): FundYear
       return decideSettlement(command, state);
     case 'ApproveSettlement':
       return decideApproval(command, state);
+    case 'ProposeDecision':
+      return decideDecisionProposal(command, state);
+    case 'AcceptDecision':
+      return decideDecisionAcceptance(command, state);
+    case 'BringReserveForward':
+      return decideBroughtForward(command, state);
     default:
       return assertNever(command);
   }
@@ -71,6 +79,7 @@ function decideOpen({ actor, data }: OpenFundYear, state: FundYearState): FundYe
       const id = item?.[key];
       checkSlug(problems, `${path}/${i}/${key}`, id, key);
       checkText(problems, `${path}/${i}/name`, item?.name, 'name');
+      if (key === 'partnerId' && id === RESERVE_ID) problems.add('reserved-id', `${path}/${i}/${key}`, `'${RESERVE_ID}' is reserved: it names the risk reserve in payments`);
       if (typeof id === 'string' && seen.has(id)) problems.add('duplicate-id', `${path}/${i}/${key}`, `${id} is declared twice`);
       if (typeof id === 'string') seen.add(id);
     });
