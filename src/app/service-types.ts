@@ -4,7 +4,7 @@
 // DomainError (src/domain/errors.ts) for every refusal; nothing is appended then.
 import type { ChainBreakReason } from '../domain/chain.js';
 import type { Period } from '../domain/fundyear/ids.js';
-import type { AgreementTerms, Arrangement } from '../domain/terms-types.js';
+import type { AgreementTerms, Arrangement, Decision } from '../domain/terms-types.js';
 import type { SettlementFigures } from '../domain/settlement-types.js';
 
 export type Role = 'admin' | 'partner' | 'auditor';
@@ -93,6 +93,26 @@ export interface AgreementVersionView {
   proposedBy: string;
   acceptedBy: string[];
   adopted: boolean;
+}
+
+export interface DecisionVersionView {
+  version: number;
+  decision: Decision;
+  agreementVersion: number;
+  proposedBy: string;
+  acceptedBy: string[];
+  adopted: boolean;
+}
+
+export interface DecisionsView {
+  versions: DecisionVersionView[];
+}
+
+export interface BroughtForwardView {
+  amounts: Record<string, string>;
+  settlementId: string;
+  digest: string;
+  revision: number;
 }
 
 export interface AgreementsView {
@@ -200,6 +220,10 @@ export interface FundYearService {
   proposeAgreement(ctx: RequestContext, ref: FundYearRef, body: ProposeAgreementBody): Promise<CommandResult & { version: number }>;
   acceptAgreement(ctx: RequestContext, ref: FundYearRef, version: number): Promise<CommandResult & AgreementVersionView>;
   listAgreements(ctx: RequestContext, ref: FundYearRef): Promise<AgreementsView>;
+  proposeDecision(ctx: RequestContext, ref: FundYearRef, decision: Decision): Promise<CommandResult & { version: number }>;
+  acceptDecision(ctx: RequestContext, ref: FundYearRef, version: number): Promise<CommandResult & DecisionVersionView>;
+  listDecisions(ctx: RequestContext, ref: FundYearRef): Promise<DecisionsView>;
+  bringReserveForward(ctx: RequestContext, ref: FundYearRef, body: { fromYear: string; correction?: boolean }): Promise<BroughtForwardView>;
   submitReturn(ctx: RequestContext, ref: FundYearRef, body: SubmitReturnBody): Promise<CommandResult & { returnId: string }>;
   positions(ctx: RequestContext, ref: FundYearRef, asOfRevision?: number): Promise<PositionsView>;
   closeYear(ctx: RequestContext, ref: FundYearRef): Promise<CommandResult & { status: 'closed' }>;

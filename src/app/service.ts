@@ -23,6 +23,7 @@ import {
   type SettlementEntry,
 } from '../domain/fundyear/index.js';
 import { positions } from '../domain/positions.js';
+import type { Decision } from '../domain/terms-types.js';
 import type { EventStore } from '../store/port.js';
 import { actorOf, canSeeFund, requireAuditReader, requireFundScope } from './access.js';
 import {
@@ -82,6 +83,15 @@ function agreementsView(fy: ExistingFundYear): T.AgreementsView {
     adoptedVersion,
     versions: fy.agreements.map((a) => ({
       version: a.version, terms: a.terms, proposedBy: a.proposedBy, acceptedBy: [...a.acceptedBy], adopted: a.version === adoptedVersion,
+    })),
+  };
+}
+
+function decisionsView(fy: ExistingFundYear): T.DecisionsView {
+  return {
+    versions: (fy.decisions ?? []).map((d) => ({
+      version: d.version, decision: d.decision, agreementVersion: d.agreementVersion, proposedBy: d.proposedBy,
+      acceptedBy: [...d.acceptedBy], adopted: d.adoptedAtRevision !== null,
     })),
   };
 }
@@ -208,6 +218,49 @@ class Service implements T.FundYearService {
 
   async listAgreements(ctx: T.RequestContext, ref: T.FundYearRef): Promise<T.AgreementsView> {
     return agreementsView((await this.read(ctx, ref)).fy);
+  }
+
+  proposeDecision(ctx: T.RequestContext, ref: T.FundYearRef, decision: Decision): Promise<T.CommandResult & { version: number }> {
+    return this.run(ctx, ref, {
+      operation: 'proposeDecision', request: { ref, decision }, onBehalfOf: null,
+      command: () => ({ type: 'ProposeDecision', actor: actorOf(ctx.principal), data: { decision } }),
+      answer: (_after, events, revision) => ({ revision, version: lastOf(events, 'DecisionProposed').data.version }),
+    });
+  }
+
+  acceptDecision(ctx: T.RequestContext, ref: T.FundYearRef, version: number): Promise<T.CommandResult & T.DecisionVersionView> {
+    return this.run(ctx, ref, {
+      operation: 'acceptDecision', request: { ref, version }, onBehalfOf: ctx.principal.partnerId ?? null,
+      command: () => ({ type: 'AcceptDecision', actor: actorOf(ctx.principal), data: { version } }),
+      answer: (after, events, revision) => {
+        const accepted = lastOf(events, 'DecisionAccepted').data.version;
+        const view = decisionsView(existing(after)).versions.find((v) => v.version === accepted);
+        if (!view) throw new Error(`accepted decision ${accepted} missing from the fold`);
+        return { revision, ...view };
+      },
+    });
+  }
+
+  async listDecisions(ctx: T.RequestContext, ref: T.FundYearRef): Promise<T.DecisionsView> {
+    return decisionsView((await this.read(ctx, ref)).fy);
+  }
+
+  bringReserveForward(ctx: T.RequestContext, ref: T.FundYearRef, body: { fromYear: string; correction?: boolean }): Promise<T.BroughtForwardView> {
+    return this.run(ctx, ref, {
+      operation: 'bringReserveForward', request: { ref, body }, onBehalfOf: null,
+      command: async () => {
+        // The previous fund-year as it stands now, read on this attempt; decide checks it (§9).
+        const previous = isYear(body.fromYear)
+          ? (await loadStream(this.store, this.runner.cache, fundYearStream(ref.fundId, body.fromYear), this.runner.eventsMax))?.state ?? fold([])
+          : fold([]);
+        const data = { fromYear: body.fromYear, ...(body.correction === undefined ? {} : { correction: body.correction }), previous };
+        return { type: 'BringReserveForward', actor: actorOf(ctx.principal), data };
+      },
+      answer: (_after, events, revision) => {
+        const { amounts, settlementId, digest } = lastOf(events, 'ReserveBroughtForward').data;
+        return { amounts, settlementId, digest, revision };
+      },
+    });
   }
 
   submitReturn(ctx: T.RequestContext, ref: T.FundYearRef, body: T.SubmitReturnBody): Promise<T.CommandResult & { returnId: string }> {
