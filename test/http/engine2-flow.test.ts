@@ -6,10 +6,11 @@ import { readFileSync } from 'node:fs';
 import t, { type Test } from 'tap';
 import { computeSettlement } from '../../src/domain/settlement.js';
 import type { SettlementInput } from '../../src/domain/settlement-types.js';
+import type { AdoptedDecision } from '../../src/domain/terms-types.js';
 import { ADMIN, AUDITOR, yearApp, type YearApp } from './fixtures/year.js';
 
 const FUND = 'engine2-fund';
-const whatif = (name: string): SettlementInput & { partners: { partnerId: string }[] } =>
+const whatif = (name: string): Omit<SettlementInput, 'partners' | 'decisions'> & { partners: { partnerId: string }[]; decisions?: Omit<AdoptedDecision, 'version'>[] } =>
   JSON.parse(readFileSync(new URL(`../../seeds/whatif/${name}.json`, import.meta.url), 'utf8'));
 
 type Input = ReturnType<typeof whatif>;
@@ -46,8 +47,10 @@ const figuresOf = (s: Record<string, unknown>) => ({
   ...(s.reserve === undefined ? {} : { reserve: s.reserve }),
 });
 const enginePart = (input: Input) => {
-  const { partners, ...rest } = input;
-  return JSON.parse(JSON.stringify(computeSettlement({ ...rest, partners: partners.map((p) => p.partnerId) })));
+  const { partners, decisions, ...rest } = input;
+  // As the what-if tool does: the file's decisions are taken as adopted, versions 1, 2, … in order.
+  const adopted = decisions === undefined ? {} : { decisions: decisions.map((d, i) => ({ ...d, version: i + 1 })) };
+  return JSON.parse(JSON.stringify(computeSettlement({ ...rest, ...adopted, partners: partners.map((p) => p.partnerId) })));
 };
 
 async function approveAll(t: Test, y: YearApp, fy: string, settlementId: string, partners: string[]): Promise<void> {
