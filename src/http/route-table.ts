@@ -1,6 +1,6 @@
 // The route table: one entry per API.md operation. It is the single source for
 // the Fastify routes (schemas, access) and, with schemas/, for openapi/openapi.json.
-import type { Role } from '../app/service-types.js';
+import { OPERATION_ROLES, OWN_PARTNER_OPERATIONS, type KeyedOperation, type Role } from '../domain/roles.js';
 import { exampleABudget, exampleATerms } from '../examples.js';
 
 export type HttpMethod = 'get' | 'post' | 'put';
@@ -52,10 +52,10 @@ export interface RouteSpec {
   example?: unknown;
 }
 
-const ANY: readonly Role[] = ['admin', 'partner', 'auditor'];
-const anyKey: Access = { kind: 'key', roles: ANY, ownPartnerInBody: false };
-const admin: Access = { kind: 'key', roles: ['admin'], ownPartnerInBody: false };
-const partner: Access = { kind: 'key', roles: ['partner'], ownPartnerInBody: false };
+/** A keyed operation's access, from the one map of roles per operation (src/domain/roles.ts). */
+function key(operation: KeyedOperation): Access {
+  return { kind: 'key', roles: OPERATION_ROLES[operation], ownPartnerInBody: OWN_PARTNER_OPERATIONS.has(operation) };
+}
 const FY = '/v1/funds/{fundId}/years/{year}';
 
 const TERMS_EXAMPLE = exampleATerms();
@@ -65,7 +65,7 @@ export const ROUTES = [
     operationId: 'openFundYear', method: 'post', path: FY, tag: 'fund-years',
     summary: 'Open a fund-year',
     description: 'Declares the fund-year, its partners in order (the order breaks every tie) and its strategies. Opening it again: 409.',
-    access: admin, params: 'fund-year-params', body: 'open-fund-year-request', idempotencyKey: true,
+    access: key('openFundYear'), params: 'fund-year-params', body: 'open-fund-year-request', idempotencyKey: true,
     success: { status: 201, description: 'Opened.', body: { kind: 'json', schema: 'open-fund-year-response' } },
     problems: [409, 422],
     example: {
@@ -78,7 +78,7 @@ export const ROUTES = [
     operationId: 'getMe', method: 'get', path: '/v1/me', tag: 'fund-years',
     summary: 'The calling key',
     description: "The caller's key: its name, role, partner (partner keys only) and funds. The web app uses it to show only what the key may do; every operation still enforces its own rule.",
-    access: anyKey, idempotencyKey: false,
+    access: key('getMe'), idempotencyKey: false,
     success: { status: 200, description: 'The key.', body: { kind: 'json', schema: 'me' } },
     problems: [],
   },
@@ -86,7 +86,7 @@ export const ROUTES = [
     operationId: 'listFunds', method: 'get', path: '/v1/funds', tag: 'fund-years',
     summary: 'List fund-years',
     description: 'Fund-years visible to the caller (its key\'s funds), with summary positions, one page at a time in order of fund id then year: at most `limit` (default 100, maximum 1000) after the fund-year `after`. While more follow, the answer has a `Link: <…>; rel="next"` header with the next page\'s URL. Never a shorter list: the summary first catches up with the log as it stands at the request; if it cannot within 5 s, 503 `summary-catching-up`.',
-    access: anyKey, querystring: 'funds-query', idempotencyKey: false,
+    access: key('listFunds'), querystring: 'funds-query', idempotencyKey: false,
     success: {
       status: 200, description: 'A page of fund-years.', body: { kind: 'json', schema: 'fund-summary-list' },
       headers: { Link: 'Present while more fund-years follow: `</v1/funds?limit=…&after=…>; rel="next"` (RFC 8288).' },
@@ -97,7 +97,7 @@ export const ROUTES = [
     operationId: 'setBudget', method: 'put', path: `${FY}/budget`, tag: 'budget',
     summary: 'Set the whole budget',
     description: 'Replaces the budget. After the first monthly return a `reason` is required and the change is recorded as a variation.',
-    access: admin, params: 'fund-year-params', body: 'set-budget-request', idempotencyKey: true,
+    access: key('setBudget'), params: 'fund-year-params', body: 'set-budget-request', idempotencyKey: true,
     success: { status: 200, description: 'Recorded.', body: { kind: 'json', schema: 'command-result' } },
     problems: [409, 422],
     example: { lines: exampleABudget() },
@@ -106,7 +106,7 @@ export const ROUTES = [
     operationId: 'proposeAgreement', method: 'post', path: `${FY}/agreements`, tag: 'agreements',
     summary: 'Propose risk-share terms',
     description: 'Proposes a new agreement version (SETTLEMENT.md). It is adopted once every partner has accepted it.',
-    access: admin, params: 'fund-year-params', body: 'propose-agreement-request', idempotencyKey: true,
+    access: key('proposeAgreement'), params: 'fund-year-params', body: 'propose-agreement-request', idempotencyKey: true,
     success: { status: 201, description: 'Proposed.', body: { kind: 'json', schema: 'propose-agreement-response' } },
     problems: [409, 422],
     example: { terms: TERMS_EXAMPLE },
@@ -115,7 +115,7 @@ export const ROUTES = [
     operationId: 'acceptAgreement', method: 'post', path: `${FY}/agreements/{version}/acceptances`, tag: 'agreements',
     summary: "Accept an agreement version for the caller's partner",
     description: "Records the caller's partner's acceptance; the version is adopted when every partner has accepted it. No request body.",
-    access: partner, params: 'agreement-params', idempotencyKey: true,
+    access: key('acceptAgreement'), params: 'agreement-params', idempotencyKey: true,
     success: { status: 200, description: 'Accepted.', body: { kind: 'json', schema: 'accept-agreement-response' } },
     problems: [409, 422],
   },
@@ -123,7 +123,7 @@ export const ROUTES = [
     operationId: 'listAgreements', method: 'get', path: `${FY}/agreements`, tag: 'agreements',
     summary: 'List agreement versions',
     description: 'Every version, who accepted it, and which is adopted.',
-    access: anyKey, params: 'fund-year-params', idempotencyKey: false,
+    access: key('listAgreements'), params: 'fund-year-params', idempotencyKey: false,
     success: { status: 200, description: 'The agreement versions.', body: { kind: 'json', schema: 'agreements-view' } },
     problems: [],
   },
@@ -131,7 +131,7 @@ export const ROUTES = [
     operationId: 'proposeDecision', method: 'post', path: `${FY}/decisions`, tag: 'agreements',
     summary: 'Propose a board decision',
     description: 'Proposes who bears an amount the caps left unallocated in one pot and direction (docs/engine.md). Needs an adopted agreement with that pot; adopted once every partner has accepted it.',
-    access: admin, params: 'fund-year-params', body: 'decision', idempotencyKey: true,
+    access: key('proposeDecision'), params: 'fund-year-params', body: 'decision', idempotencyKey: true,
     success: { status: 201, description: 'Proposed.', body: { kind: 'json', schema: 'propose-agreement-response' } },
     problems: [409, 422],
     example: { potId: 'community', direction: 'overspend', allocate: { basis: 'contribution' }, reference: 'Joint Commissioning Board, minute 7' },
@@ -140,7 +140,7 @@ export const ROUTES = [
     operationId: 'acceptDecision', method: 'post', path: `${FY}/decisions/{version}/acceptances`, tag: 'agreements',
     summary: "Accept a decision for the caller's partner",
     description: "Records the caller's partner's acceptance; the decision is adopted when every partner has accepted it. No request body.",
-    access: partner, params: 'agreement-params', idempotencyKey: true,
+    access: key('acceptDecision'), params: 'agreement-params', idempotencyKey: true,
     success: { status: 200, description: 'Accepted.', body: { kind: 'json', schema: 'accept-decision-response' } },
     problems: [409, 422],
   },
@@ -148,7 +148,7 @@ export const ROUTES = [
     operationId: 'listDecisions', method: 'get', path: `${FY}/decisions`, tag: 'agreements',
     summary: 'List decisions',
     description: 'Every decision version, who accepted it, and which are adopted.',
-    access: anyKey, params: 'fund-year-params', idempotencyKey: false,
+    access: key('listDecisions'), params: 'fund-year-params', idempotencyKey: false,
     success: { status: 200, description: 'The decisions.', body: { kind: 'json', schema: 'decisions-view' } },
     problems: [],
   },
@@ -156,7 +156,7 @@ export const ROUTES = [
     operationId: 'bringReserveForward', method: 'post', path: `${FY}/brought-forward`, tag: 'settlements',
     summary: "Bring the previous year's reserve forward",
     description: "Records the carried-forward reserve of the previous fund-year's approved, not superseded final settlement as this year's opening balance. A second needs `correction: true`; the latest is in force.",
-    access: admin, params: 'fund-year-params', body: 'brought-forward-request', idempotencyKey: true,
+    access: key('bringReserveForward'), params: 'fund-year-params', body: 'brought-forward-request', idempotencyKey: true,
     success: { status: 201, description: 'Brought forward.', body: { kind: 'json', schema: 'brought-forward-response' } },
     problems: [409, 422],
     example: { fromYear: '2015-16' },
@@ -165,7 +165,7 @@ export const ROUTES = [
     operationId: 'submitReturn', method: 'post', path: `${FY}/returns`, tag: 'returns',
     summary: 'Submit a monthly return',
     description: "One partner's figures for one period, covering each of its budget lines once. A second return for the same period must say `correction: true` (otherwise 409). The same `Idempotency-Key` with the same body replays the first answer; with another body: 422.",
-    access: { kind: 'key', roles: ['partner'], ownPartnerInBody: true }, params: 'fund-year-params', body: 'submit-return-request', idempotencyKey: true,
+    access: key('submitReturn'), params: 'fund-year-params', body: 'submit-return-request', idempotencyKey: true,
     success: { status: 201, description: 'Recorded (or replayed).', body: { kind: 'json', schema: 'submit-return-response' } },
     problems: [409, 422],
     example: {
@@ -181,7 +181,7 @@ export const ROUTES = [
     operationId: 'getPositions', method: 'get', path: `${FY}/positions`, tag: 'positions',
     summary: 'Positions',
     description: 'Budget, actual to date, forecast outturn and forecast variance per line, strategy, partner and for the fund, with the variance month by month; at the latest revision or at `asOfRevision`.',
-    access: anyKey, params: 'fund-year-params', querystring: 'positions-query', idempotencyKey: false,
+    access: key('getPositions'), params: 'fund-year-params', querystring: 'positions-query', idempotencyKey: false,
     success: { status: 200, description: 'The positions.', body: { kind: 'json', schema: 'positions-view' } },
     problems: [],
   },
@@ -189,7 +189,7 @@ export const ROUTES = [
     operationId: 'closeYear', method: 'post', path: `${FY}/close`, tag: 'close',
     summary: 'Close the year',
     description: 'Closes the year once every partner has an M12 return (otherwise 409 naming the partners). No request body.',
-    access: admin, params: 'fund-year-params', idempotencyKey: true,
+    access: key('closeYear'), params: 'fund-year-params', idempotencyKey: true,
     success: { status: 200, description: 'Closed.', body: { kind: 'json', schema: 'close-year-response' } },
     problems: [409],
   },
@@ -197,7 +197,7 @@ export const ROUTES = [
     operationId: 'adjustOutturn', method: 'post', path: `${FY}/adjustments`, tag: 'close',
     summary: 'Adjust an outturn after close',
     description: "A post-close change to a line's outturn; `amount` is the signed change. An admin, or that partner's own key.",
-    access: { kind: 'key', roles: ['admin', 'partner'], ownPartnerInBody: true }, params: 'fund-year-params', body: 'adjustment-request', idempotencyKey: true,
+    access: key('adjustOutturn'), params: 'fund-year-params', body: 'adjustment-request', idempotencyKey: true,
     success: { status: 201, description: 'Recorded.', body: { kind: 'json', schema: 'adjustment-response' } },
     problems: [409, 422],
     example: { partnerId: 'ccg', strategyId: 'community', arrangement: 'pooled', amount: '-2500.00', reason: 'Late credit note from provider' },
@@ -206,7 +206,7 @@ export const ROUTES = [
     operationId: 'calculateSettlement', method: 'post', path: `${FY}/settlements`, tag: 'settlements',
     summary: 'Calculate a settlement',
     description: '`final` needs a closed year; both modes need an adopted agreement. `asOfRevision` defaults to the latest revision.',
-    access: admin, params: 'fund-year-params', body: 'calculate-settlement-request', idempotencyKey: true,
+    access: key('calculateSettlement'), params: 'fund-year-params', body: 'calculate-settlement-request', idempotencyKey: true,
     success: { status: 201, description: 'The settlement.', body: { kind: 'json', schema: 'settlement' } },
     problems: [409, 422],
     example: { mode: 'final' },
@@ -215,7 +215,7 @@ export const ROUTES = [
     operationId: 'listSettlements', method: 'get', path: `${FY}/settlements`, tag: 'settlements',
     summary: 'List settlements',
     description: 'Newest first; an older final settlement is `superseded`.',
-    access: anyKey, params: 'fund-year-params', idempotencyKey: false,
+    access: key('listSettlements'), params: 'fund-year-params', idempotencyKey: false,
     success: { status: 200, description: 'The settlements.', body: { kind: 'json', schema: 'settlement-list' } },
     problems: [],
   },
@@ -223,7 +223,7 @@ export const ROUTES = [
     operationId: 'getSettlement', method: 'get', path: `${FY}/settlements/{settlementId}`, tag: 'settlements',
     summary: 'Get a settlement',
     description: 'One settlement.',
-    access: anyKey, params: 'settlement-params', idempotencyKey: false,
+    access: key('getSettlement'), params: 'settlement-params', idempotencyKey: false,
     success: { status: 200, description: 'The settlement.', body: { kind: 'json', schema: 'settlement' } },
     problems: [],
   },
@@ -231,7 +231,7 @@ export const ROUTES = [
     operationId: 'verifySettlement', method: 'get', path: `${FY}/settlements/{settlementId}/verification`, tag: 'settlements',
     summary: 'Verify a settlement',
     description: 'Recomputes the settlement from the log at its `asOfRevision`, hashes its stored body, and checks the hash chain up to the settlement (docs/integrity.md); says which check failed.',
-    access: anyKey, params: 'settlement-params', idempotencyKey: false,
+    access: key('verifySettlement'), params: 'settlement-params', idempotencyKey: false,
     success: { status: 200, description: 'The verification.', body: { kind: 'json', schema: 'verification-view' } },
     problems: [422],
   },
@@ -239,7 +239,7 @@ export const ROUTES = [
     operationId: 'approveSettlement', method: 'post', path: `${FY}/settlements/{settlementId}/approvals`, tag: 'settlements',
     summary: "Approve a settlement for the caller's partner",
     description: "Records the caller's partner's approval; the settlement is `approved` when every partner has. Refused while `requiresDecision`. No request body.",
-    access: partner, params: 'settlement-params', idempotencyKey: true,
+    access: key('approveSettlement'), params: 'settlement-params', idempotencyKey: true,
     success: { status: 200, description: 'Approved.', body: { kind: 'json', schema: 'approve-settlement-response' } },
     problems: [409, 422],
   },
@@ -247,7 +247,7 @@ export const ROUTES = [
     operationId: 'getSettlementStatement', method: 'get', path: `${FY}/settlements/{settlementId}/statement.csv`, tag: 'settlements',
     summary: 'Settlement statement (CSV)',
     description: 'The settlement as a CSV statement a finance team can file.',
-    access: anyKey, params: 'settlement-params', idempotencyKey: false,
+    access: key('getSettlementStatement'), params: 'settlement-params', idempotencyKey: false,
     success: { status: 200, description: 'The statement.', body: { kind: 'csv' } },
     problems: [],
   },
@@ -255,7 +255,7 @@ export const ROUTES = [
     operationId: 'listEvents', method: 'get', path: `${FY}/events`, tag: 'audit',
     summary: 'Audit trail',
     description: "The fund-year's events with their metadata, from `fromRevision` (default 0), at most `limit` (default and maximum 1000).",
-    access: { kind: 'key', roles: ['auditor', 'admin'], ownPartnerInBody: false }, params: 'fund-year-params', querystring: 'events-query', idempotencyKey: false,
+    access: key('listEvents'), params: 'fund-year-params', querystring: 'events-query', idempotencyKey: false,
     success: { status: 200, description: 'The events.', body: { kind: 'json', schema: 'audit-event-list' } },
     problems: [],
   },
@@ -263,7 +263,7 @@ export const ROUTES = [
     operationId: 'getIntegrity', method: 'get', path: `${FY}/integrity`, tag: 'audit',
     summary: "Check the log's hash chain",
     description: "Walks the fund-year's hash chain from revision 0 to its last event as stored and says where it first breaks (docs/integrity.md). Reads in pages; bounded by the fund-year's event limit.",
-    access: { kind: 'key', roles: ['auditor', 'admin'], ownPartnerInBody: false }, params: 'fund-year-params', idempotencyKey: false,
+    access: key('getIntegrity'), params: 'fund-year-params', idempotencyKey: false,
     success: { status: 200, description: 'The chain.', body: { kind: 'json', schema: 'integrity-view' } },
     problems: [],
   },

@@ -4,7 +4,8 @@
 import { DomainError } from '../errors.js';
 import { validateDecision } from '../terms.js';
 import { parseExact } from '../money.js';
-import { actingPartner, requireExisting, requireOpen, requireRole } from './access.js';
+import { requireRole } from '../roles.js';
+import { actingPartner, requireExisting, requireOpen } from './access.js';
 import type { AcceptDecision, BringReserveForward, ProposeDecision } from './commands.js';
 import type { FundYearEvent } from './events.js';
 import { isYear } from './ids.js';
@@ -13,7 +14,7 @@ import { adoptedAgreement, partnerIds, settlementStatus, type FundYearState, typ
 const REFERENCE_MAX = 500;
 
 export function decideDecisionProposal({ actor, data }: ProposeDecision, state: FundYearState): FundYearEvent[] {
-  requireRole(actor, ['admin'], 'proposing a decision');
+  requireRole(actor, 'proposeDecision');
   const fy = requireExisting(state);
   const agreement = adoptedAgreement(fy);
   if (!agreement) {
@@ -39,7 +40,7 @@ export function decideDecisionProposal({ actor, data }: ProposeDecision, state: 
 }
 
 export function decideDecisionAcceptance({ actor, data }: AcceptDecision, state: FundYearState): FundYearEvent[] {
-  requireRole(actor, ['partner'], 'accepting a decision');
+  requireRole(actor, 'acceptDecision');
   const fy = requireExisting(state);
   const partnerId = actingPartner(actor, fy);
   const record = (fy.decisions ?? []).find((d) => d.version === data.version);
@@ -63,7 +64,7 @@ export function precedingYear(year: string): string {
 }
 
 export function decideBroughtForward({ actor, data }: BringReserveForward, state: FundYearState): FundYearEvent[] {
-  requireRole(actor, ['admin'], 'bringing a reserve forward');
+  requireRole(actor, 'bringReserveForward');
   const fy = requireExisting(state);
   requireOpen(fy, 'bringing a reserve forward');
   const fromPath = [{ path: '/fromYear', message: `must be ${precedingYear(fy.year)}, the year before ${fy.year}` }];

@@ -2,7 +2,7 @@
 // plain JSON: amounts are decimal strings, never numbers. Nothing is ever edited:
 // a correction, a variation or a newer settlement is a new event.
 import type { AgreementTerms, Arrangement, Decision } from '../terms-types.js';
-import type { SettlementFigures } from '../settlement-types.js';
+import type { LineAmount, SettlementFigures } from '../settlement-types.js';
 import type { Period } from './ids.js';
 
 export interface PartnerDecl {
@@ -15,19 +15,15 @@ export interface StrategyDecl {
   name: string;
 }
 
-export interface BudgetLine {
-  strategyId: string;
-  partnerId: string;
-  arrangement: Arrangement;
-  amount: string;
-}
-
 export interface ReturnLine {
   strategyId: string;
   arrangement: Arrangement;
   actualToDate: string;
   forecastOutturn: string;
 }
+
+/** Final: the year's settlement, from the closed year's outturn; forecast: information, from the latest forecasts. */
+export type SettlementMode = 'final' | 'forecast';
 
 /**
  * The stored settlement: everything API.md shows except `status` and `approvedBy`,
@@ -37,7 +33,7 @@ export interface SettlementRecord extends SettlementFigures {
   settlementId: string;
   fundId: string;
   year: string;
-  mode: 'final' | 'forecast';
+  mode: SettlementMode;
   asOfRevision: number;
   agreementVersion: number;
   engineVersion: string;
@@ -56,10 +52,15 @@ export type FundYearOpened = {
   type: 'FundYearOpened';
   data: { fundId: string; year: string; name: string; partners: PartnerDecl[]; strategies: StrategyDecl[] };
 };
+/** The whole budget, one amount per line, and why it changed (required once returns exist). */
+export interface SetBudgetData {
+  lines: LineAmount[];
+  reason?: string;
+}
 /** The whole budget, set before any return (replacing any earlier one). */
-export type BudgetSet = { type: 'BudgetSet'; data: { lines: BudgetLine[]; reason?: string } };
+export type BudgetSet = { type: 'BudgetSet'; data: SetBudgetData };
 /** The whole budget, replaced after returns exist: a variation always has a reason. */
-export type BudgetVaried = { type: 'BudgetVaried'; data: { lines: BudgetLine[]; reason: string } };
+export type BudgetVaried = { type: 'BudgetVaried'; data: { lines: LineAmount[]; reason: string } };
 export type AgreementProposed = {
   type: 'AgreementProposed';
   data: { version: number; terms: AgreementTerms; proposedBy: string };

@@ -10,8 +10,8 @@
 // Reads that would scan the returns or settlements (the counting return, the adopted
 // agreement, a settlement's status) use an index kept beside each state (state-index.ts).
 import type { AdoptedDecision, AgreementTerms, Decision } from '../terms-types.js';
+import type { LineAmount } from '../settlement-types.js';
 import type {
-  BudgetLine,
   FundYearEvent,
   MonthlyReturnSubmitted,
   OutturnAdjusted,
@@ -20,10 +20,11 @@ import type {
   StrategyDecl,
 } from './events.js';
 import { periodNumber, type Period } from './ids.js';
-import { applyToIndex, copyIndex, emptyIndex, indexOf, registerIndex, type FundYearIndex, type LineId } from './state-index.js';
+import type { LineId } from '../lines.js';
+import { applyToIndex, copyIndex, emptyIndex, indexOf, registerIndex, type FundYearIndex } from './state-index.js';
 import { changesFinalSettlement, type FactRef } from './staleness.js';
 
-export type { LineId } from './state-index.js';
+export type { LineId } from '../lines.js';
 
 export interface ReturnRecord extends Readonly<MonthlyReturnSubmitted['data']> {
   revision: number;
@@ -76,7 +77,7 @@ export interface FundYearFacts {
   /** Revision of the last event folded in. */
   revision: number;
   /** The budget in force; null until the first `BudgetSet`. */
-  budget: readonly BudgetLine[] | null;
+  budget: readonly LineAmount[] | null;
   returns: readonly ReturnRecord[];
   agreements: readonly AgreementRecord[];
   adjustments: readonly AdjustmentRecord[];
@@ -322,15 +323,6 @@ export function settlementStatus(state: FundYearFacts, entry: SettlementEntry): 
   const all = partnerIds(state);
   if (all.every((p) => entry.approvedBy.includes(p))) return 'approved';
   return 'calculated';
-}
-
-export interface SettlementView extends SettlementRecord {
-  status: SettlementStatus;
-  approvedBy: string[];
-}
-
-export function settlementView(state: FundYearFacts, entry: SettlementEntry): SettlementView {
-  return { ...entry.record, status: settlementStatus(state, entry), approvedBy: [...entry.approvedBy] };
 }
 
 export function findSettlement(state: FundYearFacts, settlementId: string): SettlementEntry | undefined {
