@@ -6,6 +6,8 @@ import type { ChainBreakReason } from '../domain/chain.js';
 import type { AdjustOutturn, OpenFundYear, ProposeAgreement, SetBudget, SubmitMonthlyReturn } from '../domain/fundyear/commands.js';
 import type { SettlementMode } from '../domain/fundyear/events.js';
 import type { Actor } from '../domain/roles.js';
+import type { Decision } from '../domain/terms-types.js';
+import type { FundYearDecisions } from './service-decisions.js';
 import type { AgreementsView, AgreementVersionView, FundSummary, PositionsView, Settlement } from '../domain/views/types.js';
 
 // The read models live with the domain (src/domain/views/); named here too, as what the service returns.
@@ -126,4 +128,25 @@ export interface FundListAndReadiness {
   close(): Promise<void>;
 }
 
-export interface FundYearService extends FundYearCommands, FundYearReads, FundListAndReadiness {}
+/** Engine 2 (service-decisions.ts). */
+export interface DecisionVersionView {
+  version: number;
+  decision: Decision;
+  agreementVersion: number;
+  proposedBy: string;
+  acceptedBy: string[];
+  adopted: boolean;
+}
+
+export interface DecisionsView {
+  versions: DecisionVersionView[];
+}
+
+export interface BroughtForwardView {
+  amounts: Record<string, string>;
+  settlementId: string;
+  digest: string;
+  revision: number;
+}
+
+export interface FundYearService extends FundYearCommands, FundYearReads, FundListAndReadiness, FundYearDecisions {}

@@ -9,6 +9,7 @@ import type { EventStore } from '../store/port.js';
 import { EVENTS_PER_FUND_YEAR_MAX, RETRIES_MAX_DEFAULT } from './command-runner.js';
 import { CHAIN_WALKS_MAX, Limiter } from './integrity.js';
 import { fundYearCommands } from './service-commands.js';
+import { fundYearDecisions } from './service-decisions.js';
 import type { ServiceCore } from './service-core.js';
 import { FundList } from './service-readiness.js';
 import { fundYearReads } from './service-reads.js';
@@ -56,6 +57,7 @@ export function createFundYearService(deps: FundYearServiceDeps): FundYearServic
   return {
     ...fundYearCommands(core),
     ...fundYearReads(core),
+    ...fundYearDecisions(core),
     summary,
     listFunds: (ctx) => funds.listFunds(ctx),
     ready: () => funds.ready(),

@@ -41,6 +41,10 @@ export const OPERATION_ROLES = {
   listEvents: AUDIT,
   getIntegrity: AUDIT,
   getMe: ANY_KEY,
+  proposeDecision: ADMIN,
+  acceptDecision: PARTNER,
+  listDecisions: ANY_KEY,
+  bringReserveForward: ADMIN,
 } as const satisfies Record<string, readonly Role[]>;
 
 export type KeyedOperation = keyof typeof OPERATION_ROLES;

@@ -2,7 +2,8 @@
 // command so that `decide` stays pure (STYLE.md); so does anything read from the log
 // besides the current state (a settlement, computed from the log at its revision).
 import type { Actor } from '../roles.js';
-import type { AgreementTerms } from '../terms-types.js';
+import type { AgreementTerms, Decision } from '../terms-types.js';
+import type { FundYearState } from './state.js';
 import type { FundYearOpened, OutturnAdjusted, ReturnLine, SetBudgetData, SettlementRecord } from './events.js';
 
 interface Base {
@@ -53,7 +54,28 @@ export interface ApproveSettlement extends Base {
   data: { settlementId: string };
 }
 
+export interface ProposeDecision extends Base {
+  type: 'ProposeDecision';
+  data: { decision: Decision };
+}
+export interface AcceptDecision extends Base {
+  type: 'AcceptDecision';
+  data: { version: number };
+}
+export interface BringReserveForward extends Base {
+  type: 'BringReserveForward';
+  data: {
+    fromYear: string;
+    correction?: boolean;
+    /** The previous fund-year (same fund, `fromYear`) as the service read it: decide stays pure. */
+    previous: FundYearState;
+  };
+}
+
 export type FundYearCommand =
+  | ProposeDecision
+  | AcceptDecision
+  | BringReserveForward
   | OpenFundYear
   | SetBudget
   | ProposeAgreement

@@ -7,6 +7,7 @@ import { assertNever, DomainError } from '../errors.js';
 import { lineKey } from '../lines.js';
 import { requireOwnPartner, requireRole } from '../roles.js';
 import { validateTerms } from '../terms.js';
+import { RESERVE_ID } from '../terms-types.js';
 import { actingPartner, requireExisting, requireOpen } from './access.js';
 import type {
   AcceptAgreement,
@@ -19,6 +20,7 @@ import type {
 } from './commands.js';
 import type { FundYearEvent } from './events.js';
 import { decideReturn } from './decide-return.js';
+import { decideBroughtForward, decideDecisionAcceptance, decideDecisionProposal } from './decide-decision.js';
 import { decideApproval, decideSettlement } from './decide-settlement.js';
 import { partnerIds, returnFor, type FundYearState } from './state.js';
 import { checkDeclared, Problems } from './validate.js';
@@ -43,6 +45,12 @@ export function decide(command: FundYearCommand, state: FundYearState): FundYear
       return decideSettlement(command, state);
     case 'ApproveSettlement':
       return decideApproval(command, state);
+    case 'ProposeDecision':
+      return decideDecisionProposal(command, state);
+    case 'AcceptDecision':
+      return decideDecisionAcceptance(command, state);
+    case 'BringReserveForward':
+      return decideBroughtForward(command, state);
     default:
       return assertNever(command);
   }
@@ -56,6 +64,9 @@ function decideOpen({ actor, data }: OpenFundYear, state: FundYearState): FundYe
   const problems = new Problems();
   checkUnique(problems, '/partners', data.partners.map((p) => p.partnerId), 'partnerId');
   checkUnique(problems, '/strategies', data.strategies.map((s) => s.strategyId), 'strategyId');
+  data.partners.forEach((p, i) => {
+    if (p.partnerId === RESERVE_ID) problems.add('reserved-id', `/partners/${i}/partnerId`, `'${RESERVE_ID}' is reserved: it names the risk reserve in payments`);
+  });
   problems.throwIfAny('bad-request', 'invalid fund-year declaration');
   return [
     {

@@ -1,7 +1,7 @@
 // The facts of a fund-year (DOMAIN.md, "One stream per fund-year"). Event data is
 // plain JSON: amounts are decimal strings, never numbers. Nothing is ever edited:
 // a correction, a variation or a newer settlement is a new event.
-import type { AgreementTerms, Arrangement } from '../terms-types.js';
+import type { AgreementTerms, Arrangement, Decision } from '../terms-types.js';
 import type { LineAmount, SettlementFigures } from '../settlement-types.js';
 import type { Period } from './ids.js';
 
@@ -86,8 +86,24 @@ export type OutturnAdjusted = {
 export type SettlementCalculated = { type: 'SettlementCalculated'; data: SettlementRecord };
 export type SettlementApproved = { type: 'SettlementApproved'; data: { settlementId: string; partnerId: string } };
 
+/** A board decision proposed (SETTLEMENT.md §8); checked against the agreement adopted then. */
+export type DecisionProposed = {
+  type: 'DecisionProposed';
+  data: { version: number; decision: Decision; agreementVersion: number; proposedBy: string };
+};
+/** A partner's acceptance of a decision; it is adopted by the acceptance that completes the set. */
+export type DecisionAccepted = { type: 'DecisionAccepted'; data: { version: number; partnerId: string } };
+/** The previous year's carried-forward reserve, recorded in this year (§9); the latest is in force. */
+export type ReserveBroughtForward = {
+  type: 'ReserveBroughtForward';
+  data: { fromYear: string; amounts: Record<string, string>; settlementId: string; digest: string; correction: boolean };
+};
+
 export type FundYearEvent =
   | FundYearOpened
+  | DecisionProposed
+  | DecisionAccepted
+  | ReserveBroughtForward
   | BudgetSet
   | BudgetVaried
   | AgreementProposed
@@ -111,6 +127,9 @@ export const FUND_YEAR_EVENT_TYPES: readonly FundYearEventType[] = [
   'OutturnAdjusted',
   'SettlementCalculated',
   'SettlementApproved',
+  'DecisionProposed',
+  'DecisionAccepted',
+  'ReserveBroughtForward',
 ];
 
 /** Events read back from a store are `unknown`-typed; this is the one place they become ours. */

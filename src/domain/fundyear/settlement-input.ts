@@ -29,7 +29,11 @@ export function settlementBasis(fy: ExistingFundYear, mode: SettlementMode): Set
   }
   const budget = fy.budget.map(({ strategyId, partnerId, arrangement, amount }) => ({ strategyId, partnerId, arrangement, amount }));
   const { outturn, assumedOnBudget } = outturnByLine(fy, mode);
-  return { input: { partners: partnerIds(fy), budget, outturn, agreement: agreement.terms }, agreementVersion: agreement.version, assumedOnBudget };
+  const input: SettlementInput = { partners: partnerIds(fy), budget, outturn, agreement: agreement.terms };
+  // Engine 2: only when present, so an engine-1 fund-year's input (and digest) is unchanged.
+  if (fy.broughtForward) input.broughtForward = fy.broughtForward.amounts;
+  if (fy.adoptedDecisions && fy.adoptedDecisions.length > 0) input.decisions = fy.adoptedDecisions;
+  return { input, agreementVersion: agreement.version, assumedOnBudget };
 }
 
 /**
