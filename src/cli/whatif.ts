@@ -11,6 +11,7 @@ import { stringify } from 'csv-stringify/sync';
 import { DomainError, assertNever, type FieldError } from '../domain/errors.js';
 import { computeSettlement, engineVersionOf, settlementDigest } from '../domain/settlement.js';
 import type { EngineVersion, LineAmount, SettlementFigures } from '../domain/settlement-types.js';
+import { lineKey } from '../domain/lines.js';
 import { ownValue } from '../domain/records.js';
 import { pointerSegment, validateDecision, validateTerms } from '../domain/terms.js';
 import { RESERVE_ID, type AdoptedDecision, type AgreementTerms, type Decision } from '../domain/terms-types.js';
@@ -98,10 +99,10 @@ function referenceErrors(input: WhatIfInput): FieldError[] {
     input[list].forEach((line, index) => {
       const at = `/${list}/${index}`;
       if (!declared.has(line.partnerId)) errors.push({ path: `${at}/partnerId`, message: `partner '${line.partnerId}' is not declared in /partners` });
-      const key = JSON.stringify([line.strategyId, line.partnerId, line.arrangement]);
+      const key = lineKey(line);
       const first = seen.get(key);
       if (first === undefined) seen.set(key, index);
-      else errors.push({ path: at, message: `repeats the line ${line.strategyId}/${line.partnerId}/${line.arrangement} of /${list}/${first}` });
+      else errors.push({ path: at, message: `repeats the line ${key} of /${list}/${first}` });
     });
   }
   for (const partnerId of Object.keys(input.broughtForward ?? {})) {
