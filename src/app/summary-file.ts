@@ -6,7 +6,8 @@
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
-import { fundYearStream, type FundYearState } from '../domain/fundyear/index.js';
+import { fundYearStream, isPeriod, type FundYearState } from '../domain/fundyear/index.js';
+import { isExactAmount } from '../domain/money.js';
 
 /** 3: fund-year states carry `finalInputs`. A file of another format is rebuilt from the log. */
 export const SUMMARY_FILE_FORMAT = 3;
@@ -86,8 +87,8 @@ export function readSummaryFile(file: string): SummaryFileRead {
 const isObject = (value: unknown): value is Record<string, unknown> => typeof value === 'object' && value !== null && !Array.isArray(value);
 const isRevision = (value: unknown): boolean => typeof value === 'number' && Number.isSafeInteger(value) && value >= 0;
 const isText = (value: unknown): value is string => typeof value === 'string';
-const isAmountText = (value: unknown): boolean => typeof value === 'string' && /^-?[0-9]+(\.[0-9]{1,2})?$/.test(value);
-const isPeriod = (value: unknown): boolean => typeof value === 'string' && /^M([1-9]|1[0-2])$/.test(value);
+// Amounts and periods as the domain reads them back: one definition each (money.ts, fundyear/ids.ts).
+const isAmountText = isExactAmount;
 const isLine = (line: unknown): boolean => isObject(line) && isText(line['strategyId']) && isText(line['arrangement']);
 
 /** Each list of a stored state, and what every item of it must be for the summary to read it safely. */

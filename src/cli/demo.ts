@@ -20,6 +20,7 @@ import type {
   Settlement,
   VerificationView,
 } from '../app/service-types.js';
+import { lineIdOf, lineKey, type LineId } from '../domain/lines.js';
 import type { Role } from '../domain/roles.js';
 import { openStore } from '../store/index.js';
 import { createFundYearService } from '../app/service.js';
@@ -323,22 +324,18 @@ async function finishFinal(api: Api, keys: DemoKey[], run: FundRun, final: Settl
  * post-close adjustment, and the agreement terms.
  */
 export function finalSettlementInput(seed: SeedFundYear): SettlementInput {
-  const outturn = new Map<string, { line: Omit<LineAmount, 'amount'>; amount: ReturnType<typeof parseAmount> }>();
+  const outturn = new Map<string, { line: LineId; amount: ReturnType<typeof parseAmount> }>();
   for (const step of seed.timeline) {
     if (step.action === 'submitReturn' && step.period === 'M12') {
-      for (const line of step.lines) {
-        const key = `${line.strategyId}/${step.partnerId}/${line.arrangement}`;
-        outturn.set(key, {
-          line: { strategyId: line.strategyId, partnerId: step.partnerId, arrangement: line.arrangement },
-          amount: parseAmount(line.actualToDate),
-        });
+      for (const l of step.lines) {
+        const line = lineIdOf({ ...l, partnerId: step.partnerId });
+        outturn.set(lineKey(line), { line, amount: parseAmount(l.actualToDate) });
       }
     }
     if (step.action === 'adjustOutturn') {
-      const key = `${step.strategyId}/${step.partnerId}/${step.arrangement}`;
-      const entry = outturn.get(key);
-      const line = { strategyId: step.strategyId, partnerId: step.partnerId, arrangement: step.arrangement };
-      outturn.set(key, { line, amount: (entry?.amount ?? Dec('0')).plus(parseAmount(step.amount)) });
+      const line = lineIdOf(step);
+      const entry = outturn.get(lineKey(line));
+      outturn.set(lineKey(line), { line, amount: (entry?.amount ?? Dec('0')).plus(parseAmount(step.amount)) });
     }
   }
   return {

@@ -11,6 +11,8 @@ import { stringify } from 'csv-stringify/sync';
 import { DomainError, assertNever, type FieldError } from '../domain/errors.js';
 import { computeSettlement, engineVersionOf, settlementDigest } from '../domain/settlement.js';
 import type { EngineVersion, LineAmount, SettlementFigures } from '../domain/settlement-types.js';
+import { figureSections } from '../app/settlement-csv.js';
+import { lineKey } from '../domain/lines.js';
 import { ownValue } from '../domain/records.js';
 import { pointerSegment, validateDecision, validateTerms } from '../domain/terms.js';
 import { RESERVE_ID, type AdoptedDecision, type AgreementTerms, type Decision } from '../domain/terms-types.js';
@@ -98,10 +100,10 @@ function referenceErrors(input: WhatIfInput): FieldError[] {
     input[list].forEach((line, index) => {
       const at = `/${list}/${index}`;
       if (!declared.has(line.partnerId)) errors.push({ path: `${at}/partnerId`, message: `partner '${line.partnerId}' is not declared in /partners` });
-      const key = JSON.stringify([line.strategyId, line.partnerId, line.arrangement]);
+      const key = lineKey(line);
       const first = seen.get(key);
       if (first === undefined) seen.set(key, index);
-      else errors.push({ path: at, message: `repeats the line ${line.strategyId}/${line.partnerId}/${line.arrangement} of /${list}/${first}` });
+      else errors.push({ path: at, message: `repeats the line ${key} of /${list}/${first}` });
     });
   }
   for (const partnerId of Object.keys(input.broughtForward ?? {})) {
@@ -238,54 +240,15 @@ function reserveStatement(reserve: NonNullable<WhatIfOutput['reserve']>): string
 /** The same figures as CSV sections (titled, separated by blank rows), every value a string. */
 export function formatCsv(output: WhatIfOutput): string {
   const partners = output.partners.map((row) => row.partnerId);
-  const engine2 = output.engineVersion !== 'poolshare-settlement/1';
   const rows: string[][] = [
     ['What-if settlement'],
     ['engine version', output.engineVersion],
     ['digest', output.digest],
     ['requires decision', output.requiresDecision ? 'yes' : 'no'],
     [],
-    ['Pots'],
-    ['pot', 'budget', 'variance', 'direction', ...partners.map((p) => `share ${p}`), 'unallocated', 'capped', ...(engine2 ? ['reserve drawn', 'decision version', 'decision reference'] : [])],
-    ...output.pots.map((pot) => [
-      pot.potId, pot.budget, pot.variance, pot.direction, ...partners.map((p) => ownValue(pot.shares, p) ?? '0.00'), pot.unallocated, pot.capped.join(' '),
-      ...(engine2 ? [pot.reserveDrawn ?? '', pot.decision === undefined ? '' : String(pot.decision.version), pot.decision?.reference ?? ''] : []),
-    ]),
-    [],
-    ['Bands'],
-    ['pot', 'from', 'to', 'amount'],
-    ...output.pots.flatMap((pot) => pot.bands.map((b) => [pot.potId, b.from, b.to ?? '', b.amount])),
-    [],
-    ['Partners'],
-    ['partner', 'variance borne', 'share', 'transfer (positive pays)', ...(output.reserve === undefined ? [] : ['reserve returned'])],
-    ...output.partners.map((p) => [p.partnerId, p.varianceBorne, p.share, p.transfer, ...(output.reserve === undefined ? [] : [p.reserveReturned ?? '0.00'])]),
-    [],
-    ['Payments'],
-    ['from', 'to', 'amount'],
-    ...output.payments.map((p) => [p.from, p.to, p.amount]),
-    [],
-    ['Unshared'],
-    ['strategy', 'partner', 'arrangement', 'variance'],
-    ...output.unshared.map((u) => [u.strategyId, u.partnerId, u.arrangement, u.variance]),
-    ...reserveCsv(output.reserve),
+    ...figureSections(output, partners),
   ];
   return stringify(rows, { record_delimiter: '\r\n' });
-}
-
-function reserveCsv(reserve: WhatIfOutput['reserve']): string[][] {
-  if (reserve === undefined) return [];
-  const rows = Object.keys(reserve.opening).map((partnerId) => [
-    partnerId,
-    ...[reserve.opening, reserve.drawn, reserve.closing, reserve.returned, reserve.carriedForward].map((amounts) => ownValue(amounts, partnerId) ?? '0.00'),
-  ]);
-  return [
-    [],
-    ['Reserve'],
-    ['unused', reserve.unused],
-    ['transfer (positive pays)', reserve.transfer],
-    ['partner', 'opening', 'drawn', 'closing', 'returned', 'carried forward'],
-    ...rows,
-  ];
 }
 
 /** Thousands separators on an amount string; string work only, never a float. */

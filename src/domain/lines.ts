@@ -17,3 +17,8 @@ export function lineKey(line: LineId): string {
 export function lineIdOf({ strategyId, partnerId, arrangement }: LineId): LineId {
   return { strategyId, partnerId, arrangement };
 }
+
+/** Within one partner's return a line is named without the partner: `strategy/arrangement`. */
+export function returnLineLabel(line: Pick<LineId, 'strategyId' | 'arrangement'>): string {
+  return `${line.strategyId}/${line.arrangement}`;
+}

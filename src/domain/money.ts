@@ -39,6 +39,11 @@ export function parseAmount(text: string): Decimal {
 }
 
 /** Parses an amount of any size to the penny (a stored or computed one). Programmer error if malformed. */
+/** A computed amount as the service holds it (any number of integer digits, at most 2 places): what parseExact reads. */
+export function isExactAmount(text: unknown): text is string {
+  return typeof text === 'string' && EXACT_AMOUNT_RE.test(text);
+}
+
 export function parseExact(text: string): Decimal {
   if (typeof text !== 'string' || !EXACT_AMOUNT_RE.test(text)) throw new TypeError(`not an exact amount: ${JSON.stringify(text)}`);
   return Dec(text);

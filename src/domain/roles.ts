@@ -60,7 +60,8 @@ export function requireRole(actor: Pick<Actor, 'role'>, operation: KeyedOperatio
 /** The same refusal for a caller that holds the allowed roles already (the HTTP auth hook). */
 export function requireRoleIn(actor: Pick<Actor, 'role'>, allowed: readonly Role[], operation: string): void {
   if (!allowed.includes(actor.role)) {
-    throw new DomainError('forbidden', 'forbidden-role', `A ${actor.role} key may not call ${operation}; it needs: ${allowed.join(' or ')}.`);
+    const article = /^[aeiou]/.test(actor.role) ? 'An' : 'A';
+    throw new DomainError('forbidden', 'forbidden-role', `${article} ${actor.role} key may not call ${operation}; it needs: ${allowed.join(' or ')}.`);
   }
 }
 

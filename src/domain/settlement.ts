@@ -2,6 +2,7 @@
 // transfers and payments, and engine 2's risk reserve and board decisions.
 // No I/O, no clock, no randomness, no JS number for money: amounts come in as strings,
 // live as big.js decimals (Dec.strict) and go out as strings with two places.
+import { lineKey } from './lines.js';
 import { canonicalSha256 } from './canonical.js';
 import { ZERO, formatAmount, parseExact, sumDecimals, type Decimal } from './money.js';
 import { ownValue } from './records.js';
@@ -106,7 +107,7 @@ function collectLines(input: SettlementInput): Line[] {
   for (const [side, entries] of sides) {
     const seen = new Set<string>();
     for (const entry of entries) {
-      const key = JSON.stringify([entry.strategyId, entry.partnerId, entry.arrangement]);
+      const key = lineKey(entry);
       // Callers validate their input; a repeated or foreign line here is a programmer error.
       if (seen.has(key)) throw new Error(`${side} line repeated: ${key}`);
       seen.add(key);

@@ -6,6 +6,7 @@ import type { ErrorObject } from 'ajv/dist/2020.js';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { DomainError, type FieldError } from '../domain/errors.js';
+import type { components } from '../generated/api.js';
 import { schemaErrors } from '../schema-check.js';
 import { EventsTooLargeError } from '../store/append-limit.js';
 import { isStoreUnavailable, unavailableReason } from '../store/unavailable.js';
@@ -15,15 +16,8 @@ export const PROBLEM_BASE = 'https://poolshare.example/problems/';
 const PROBLEM_ERRORS_MAX = 100;
 const PROBLEM_TEXT_MAX = 500;
 
-export interface Problem {
-  type: string;
-  title: string;
-  status: number;
-  detail: string;
-  instance?: string;
-  requestId?: string;
-  errors?: FieldError[];
-}
+/** RFC 9457 problem details, as schemas/problem.schema.json describes them (one definition: the schema's). */
+export type Problem = components['schemas']['Problem'];
 
 export function problemType(code: string): string {
   return `${PROBLEM_BASE}${code}`;

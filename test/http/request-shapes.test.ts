@@ -3,6 +3,8 @@
 // 1,000 characters (the published limit) is accepted; the old copies in the decider refused
 // anything over 500.
 import t, { type Test } from 'tap';
+import { EVENTS_PAGE_MAX } from '../../src/app/service-reads.js';
+import { validatorFor } from '../../src/schema-check.js';
 import { FUND, KEYS, YEAR } from './fixtures/fake-service.js';
 import { yearApp, type YearApp } from './fixtures/year.js';
 
@@ -77,4 +79,11 @@ t.test('shape refusals that once reached the decider stop at the schema', async 
   t.ok(bad.json().errors.some((e: { path: string }) => e.path === 'params/fundId'), JSON.stringify(bad.json().errors));
   const year = await w.call('POST', `/v1/funds/${FUND}/years/2015-17`, KEYS.admin, openBody);
   t.equal(year.status, 400, 'years that do not follow each other: the decider no longer sees them either');
+});
+
+t.test('the audit trail\'s page: the service\'s EVENTS_PAGE_MAX is the schema\'s maximum', async (t) => {
+  const query = validatorFor('events-query');
+  t.ok(query({ limit: String(EVENTS_PAGE_MAX) }), `limit ${EVENTS_PAGE_MAX} is accepted`);
+  t.notOk(query({ limit: String(EVENTS_PAGE_MAX + 1) }), `limit ${EVENTS_PAGE_MAX + 1} is refused`);
+  t.notOk(query({ limit: '0' }), 'limit 0 is refused');
 });

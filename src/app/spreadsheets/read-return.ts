@@ -3,6 +3,7 @@
 // sheet's row) and the column, as `/rows/<n>/<column>`. Whether the lines are exactly the
 // partner's budget lines is the decider's rule, checked later on the JSON form; `rows`
 // maps each line back to its row so that those errors can name rows too.
+import { returnLineLabel } from '../../domain/lines.js';
 import type { FieldError } from '../../domain/errors.js';
 import { isSlug } from '../../domain/fundyear/ids.js';
 import type { Arrangement } from '../../domain/terms-types.js';
@@ -48,7 +49,7 @@ export function readReturnGrid(grid: readonly GridRow[]): ReadResult {
   for (const row of body) {
     const line = readLine(row, columns.value, errors);
     if (!line) continue;
-    const key = `${line.strategyId}/${line.arrangement}`;
+    const key = returnLineLabel(line);
     const first = seen.get(key);
     if (first !== undefined) {
       errors.push({ path: `/rows/${row.row}/strategyId`, message: `line ${key} is repeated (first on row ${first})` });

@@ -2,7 +2,7 @@
 // each once. A second submission for the same partner and period is a correction
 // and must say so; the last appended one counts.
 import { DomainError } from '../errors.js';
-import { lineKey, type LineId } from '../lines.js';
+import { lineKey, returnLineLabel as label } from '../lines.js';
 import { requireOwnPartner, requireRole } from '../roles.js';
 import type { LineAmount } from '../settlement-types.js';
 import { requireExisting, requireOpen } from './access.js';
@@ -57,8 +57,6 @@ function requireBudget(fy: ExistingFundYear): readonly LineAmount[] {
   return fy.budget;
 }
 
-/** Within one partner's return a line is named without the partner: `strategy/arrangement`. */
-const label = (line: Pick<LineId, 'strategyId' | 'arrangement'>): string => `${line.strategyId}/${line.arrangement}`;
 
 /** Names every unknown, repeated and missing line. */
 function checkReturnLines(problems: Problems, lines: readonly ReturnLine[], partnerId: string, fy: ExistingFundYear): void {

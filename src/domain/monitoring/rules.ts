@@ -1,6 +1,7 @@
 // The rules of one figure (MONITORING.md §1, §3, §5): budget to date from a profile or a
 // straight line, the forecast variance in per cent, the RAG flag, and the checks on a
 // profile and on the thresholds an admin sets.
+import { lineKey } from '../lines.js';
 import { DomainError, type FieldError } from '../errors.js';
 import { Dec, formatAmount, isAmount, parseAmount, parseDecimal, ZERO, type Decimal } from '../money.js';
 import { periodNumber, type Period } from '../fundyear/ids.js';
@@ -45,8 +46,7 @@ export function ragOf(forecastVariance: Decimal, budget: Decimal, thresholds: Ra
   return 'green';
 }
 
-const lineName = (line: { strategyId: string; partnerId: string; arrangement: string }): string =>
-  `${line.strategyId}/${line.partnerId}/${line.arrangement}`;
+const lineName = lineKey;
 
 /**
  * §1: a profile is twelve non-negative amounts summing exactly to the line's amount.
