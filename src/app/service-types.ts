@@ -6,6 +6,7 @@ import type { ChainBreakReason } from '../domain/chain.js';
 import type { Period } from '../domain/fundyear/ids.js';
 import type { AgreementTerms, Arrangement } from '../domain/terms-types.js';
 import type { SettlementFigures } from '../domain/settlement-types.js';
+import type { MonitoringPack, RagThresholds } from '../domain/monitoring/types.js';
 
 export type Role = 'admin' | 'partner' | 'auditor';
 
@@ -44,6 +45,8 @@ export interface BudgetLineBody {
   partnerId: string;
   arrangement: Arrangement;
   amount: string;
+  /** Twelve amounts M1..M12 summing to `amount`. */
+  profile?: string[];
 }
 
 export interface SetBudgetBody {
@@ -60,6 +63,7 @@ export interface ReturnLineBody {
   arrangement: Arrangement;
   actualToDate: string;
   forecastOutturn: string;
+  commentary?: string;
 }
 
 export interface SubmitReturnBody {
@@ -194,6 +198,40 @@ export interface FundSummary {
   latestSettlement: { settlementId: string; mode: 'final' | 'forecast'; status: string; digest: string } | null;
 }
 
+export interface SettingsBody {
+  rag: RagThresholds;
+}
+
+/** Which pack (MONITORING.md §5): the period defaults to the latest returned, the revision to the latest. */
+export interface MonitoringQuery {
+  period?: string;
+  asOfRevision?: number;
+}
+
+export type FileFormat = 'csv' | 'xlsx';
+
+/** A file to download: its name (for content-disposition), media type and bytes or text. */
+export interface DownloadFile {
+  fileName: string;
+  mediaType: string;
+  body: string | Buffer;
+}
+
+export interface ReturnTemplateQuery {
+  partnerId: string;
+  period: string;
+  format: FileFormat;
+}
+
+/** A monthly return sent as a spreadsheet: what the JSON form has beside its lines, and the file. */
+export interface ReturnUpload {
+  partnerId: string;
+  period: string;
+  correction?: boolean;
+  format: FileFormat;
+  bytes: Uint8Array;
+}
+
 export interface FundYearService {
   openFundYear(ctx: RequestContext, ref: FundYearRef, body: OpenFundYearBody): Promise<CommandResult & FundYearRef>;
   setBudget(ctx: RequestContext, ref: FundYearRef, body: SetBudgetBody): Promise<CommandResult>;
@@ -214,6 +252,16 @@ export interface FundYearService {
   /** Walks the fund-year's hash chain from revision 0 (admin, auditor). */
   integrity(ctx: RequestContext, ref: FundYearRef): Promise<IntegrityView>;
   listFunds(ctx: RequestContext): Promise<FundSummary[]>;
+  /** PUT …/settings: the RAG thresholds from this revision on (admin). */
+  changeSettings(ctx: RequestContext, ref: FundYearRef, body: SettingsBody): Promise<CommandResult & SettingsBody>;
+  /** The monitoring pack (MONITORING.md), any role. */
+  monitoring(ctx: RequestContext, ref: FundYearRef, query: MonitoringQuery): Promise<MonitoringPack>;
+  /** The same pack as a CSV or XLSX file. */
+  monitoringFile(ctx: RequestContext, ref: FundYearRef, query: MonitoringQuery, format: FileFormat): Promise<DownloadFile>;
+  /** A return to fill in: the partner's budget lines with its latest figures (that partner, admin). */
+  returnTemplate(ctx: RequestContext, ref: FundYearRef, query: ReturnTemplateQuery): Promise<DownloadFile>;
+  /** A monthly return sent as CSV or XLSX: the same rules, Idempotency-Key and answer as submitReturn. */
+  submitReturnFile(ctx: RequestContext, ref: FundYearRef, upload: ReturnUpload): Promise<CommandResult & { returnId: string }>;
   /** Readiness: the store reachable and the fund summary caught up with the log as it stood at start. */
   ready(): Promise<void>;
   close(): Promise<void>;

@@ -35,6 +35,9 @@ import {
 import { CHAIN_WALKS_MAX, chainHashAt, checkStream, Limiter, walkChain } from './integrity.js';
 import { loadStream, stateAt, STREAM_CACHE_MAX_DEFAULT, StreamCache, type FoldedStream } from './stream-cache.js';
 import { settlementStatementCsv } from './statement-csv.js';
+import * as Monitoring from './monitoring-service.js';
+import { submitReturnSpec } from './return-command.js';
+import type { MonitoringPack } from '../domain/monitoring/index.js';
 import { SummaryBehindError, SummaryProjection, summaryFile } from './summary.js';
 import type * as T from './service-types.js';
 
@@ -211,11 +214,32 @@ class Service implements T.FundYearService {
   }
 
   submitReturn(ctx: T.RequestContext, ref: T.FundYearRef, body: T.SubmitReturnBody): Promise<T.CommandResult & { returnId: string }> {
-    return this.run(ctx, ref, {
-      operation: 'submitReturn', request: { ref, body }, onBehalfOf: body.partnerId,
-      command: () => ({ type: 'SubmitMonthlyReturn', actor: actorOf(ctx.principal), data: { ...body, returnId: this.newId() } }),
-      answer: (_after, events, revision) => ({ revision, returnId: lastOf(events, 'MonthlyReturnSubmitted').data.returnId }),
-    });
+    return this.run(ctx, ref, submitReturnSpec(ctx, body, { ref, body }, this.newId));
+  }
+
+  // Monitoring (monitoring-service.ts): settings, the pack, the return template and spreadsheet returns.
+  private get ports(): Monitoring.MonitoringPorts {
+    return { read: (ctx, ref) => this.read(ctx, ref), run: (ctx, ref, spec) => this.run(ctx, ref, spec), newId: this.newId };
+  }
+
+  changeSettings(ctx: T.RequestContext, ref: T.FundYearRef, body: T.SettingsBody): Promise<T.CommandResult & T.SettingsBody> {
+    return Monitoring.changeSettings(this.ports, ctx, ref, body);
+  }
+
+  monitoring(ctx: T.RequestContext, ref: T.FundYearRef, query: T.MonitoringQuery): Promise<MonitoringPack> {
+    return Monitoring.monitoring(this.ports, ctx, ref, query);
+  }
+
+  monitoringFile(ctx: T.RequestContext, ref: T.FundYearRef, query: T.MonitoringQuery, format: T.FileFormat): Promise<T.DownloadFile> {
+    return Monitoring.monitoringFile(this.ports, ctx, ref, query, format);
+  }
+
+  returnTemplate(ctx: T.RequestContext, ref: T.FundYearRef, query: T.ReturnTemplateQuery): Promise<T.DownloadFile> {
+    return Monitoring.returnTemplate(this.ports, ctx, ref, query);
+  }
+
+  submitReturnFile(ctx: T.RequestContext, ref: T.FundYearRef, upload: T.ReturnUpload): Promise<T.CommandResult & { returnId: string }> {
+    return Monitoring.submitReturnFile(this.ports, ctx, ref, upload);
   }
 
   async positions(ctx: T.RequestContext, ref: T.FundYearRef, asOfRevision?: number): Promise<T.PositionsView> {

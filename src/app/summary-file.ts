@@ -8,8 +8,11 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { fundYearStream, type FundYearState } from '../domain/fundyear/index.js';
 
-/** 3: fund-year states carry `finalInputs`. A file of another format is rebuilt from the log. */
-export const SUMMARY_FILE_FORMAT = 3;
+/**
+ * 3: fund-year states carry `finalInputs`; 4: also `originalBudget` and `rag` (the monitoring
+ * pack's). A file of another format is rebuilt from the log.
+ */
+export const SUMMARY_FILE_FORMAT = 4;
 const FILE_MODE = 0o600;
 
 export interface StoredProjection {
@@ -122,6 +125,10 @@ function stateProblem(stream: string, state: unknown): string | null {
   if (state['status'] === 'closed' && !isRevision(state['closedAtRevision'])) return 'closed without a revision';
   const budget = state['budget'];
   if (budget !== null && !(Array.isArray(budget) && budget.every(isBudgetLine))) return 'a bad budget';
+  const original = state['originalBudget'];
+  if (original !== null && !(Array.isArray(original) && original.every(isBudgetLine))) return 'a bad original budget';
+  const rag = state['rag'];
+  if (!isObject(rag) || !isText(rag['amberPercent']) || !isText(rag['redPercent'])) return 'no RAG thresholds';
   for (const [list, isItem] of Object.entries(LISTS)) {
     const items = state[list];
     if (!Array.isArray(items)) return `no ${list} list`;

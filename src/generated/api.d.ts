@@ -133,6 +133,8 @@ export interface paths {
          * Submit a monthly return
          * @description One partner's figures for one period, covering each of its budget lines once. A second return for the same period must say `correction: true` (otherwise 409). The same `Idempotency-Key` with the same body replays the first answer; with another body: 422.
          *
+         *     The same return may be sent as a spreadsheet (`text/csv`, or an XLSX workbook: its first sheet), with `partnerId`, `period` and `correction` as query parameters: a heading row naming the columns `strategyId, arrangement, actualToDate, forecastOutturn, commentary`, then a row per line. Amounts `1234.50`, `1,234.50` or `£1,234.50`, or number cells holding whole pence. Any other cell, a missing or repeated line or an unknown column: 400 whose `errors[].path` names the row and column (`/rows/3/actualToDate`). At most 1 MiB (CSV) or 2 MiB (XLSX) and 1,000 rows. The same rules, Idempotency-Key behaviour (over the file's bytes and the query) and answer as the JSON form.
+         *
          *     Who: partner. The key's `funds` must include the fund. A partner key may only name its own `partnerId`.
          */
         post: operations["submitReturn"];
@@ -360,6 +362,116 @@ export interface paths {
          *     Who: auditor, admin. The key's `funds` must include the fund.
          */
         get: operations["getIntegrity"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/funds/{fundId}/years/{year}/settings": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /**
+         * Set the RAG thresholds
+         * @description The red / amber / green thresholds of the monitoring pack, in per cent of budget (default 2 and 5; 0 ≤ amber < red ≤ 100, else 422). Recorded as an event: a pack at an earlier revision uses the thresholds then in force.
+         *
+         *     Who: admin. The key's `funds` must include the fund.
+         */
+        put: operations["changeSettings"];
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/funds/{fundId}/years/{year}/monitoring": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The monthly monitoring pack
+         * @description Lines, strategies, partners, arrangements and fund: original and latest budget, budget to date, actual to date, variance to date, previous and latest forecast outturn, movement, forecast variance in £ and %, RAG and commentary; and the forecast settlement "if the year ended at the period" (null without an adopted agreement). At `period` (default: the latest any partner has returned, M1 if none) and `asOfRevision` (default: the latest): the same pair always gives the same figures.
+         *
+         *     Who: admin, partner, auditor. The key's `funds` must include the fund.
+         */
+        get: operations["getMonitoring"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/funds/{fundId}/years/{year}/monitoring.csv": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The monitoring pack as CSV
+         * @description The same pack as one CSV table: a row per line and per total, with a `level` column (`line`, `strategy`, `partner`, `arrangement`, `fund`) and the fund, year, period and revision on every row.
+         *
+         *     Who: admin, partner, auditor. The key's `funds` must include the fund.
+         */
+        get: operations["getMonitoringCsv"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/funds/{fundId}/years/{year}/monitoring.xlsx": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The monitoring pack as an XLSX workbook
+         * @description The same pack as a workbook: a sheet per level and one for the forecast settlement, a title row (fund, year, period, revision, thresholds), amounts as number cells formatted `#,##0.00`, RAG cells coloured.
+         *
+         *     Who: admin, partner, auditor. The key's `funds` must include the fund.
+         */
+        get: operations["getMonitoringXlsx"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/funds/{fundId}/years/{year}/returns/template": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * A return to fill in
+         * @description The partner's budget lines in force as a CSV file or an XLSX workbook with the upload's columns, pre-filled with its latest figures up to the period (commentary only from a return for that period). Fill it in and send it back to `POST …/returns`. A partner key may ask only for its own partner.
+         *
+         *     Who: admin, partner. The key's `funds` must include the fund.
+         */
+        get: operations["getReturnTemplate"];
         put?: never;
         post?: never;
         delete?: never;
@@ -781,6 +893,193 @@ export interface components {
             firstBroken: null | components["schemas"]["ChainBreak"];
         };
         /**
+         * MonitoringArrangement
+         * @description The figures of the pooled or the aligned lines.
+         */
+        MonitoringArrangement: {
+            arrangement: components["schemas"]["Arrangement"];
+            /** @description The amount in the first budget set for the year (0.00 for a line that came later). */
+            originalBudget: components["schemas"]["ComputedAmount"];
+            /** @description The amount in the budget in force at the revision. */
+            budget: components["schemas"]["ComputedAmount"];
+            /** @description Profiled (or straight-line) budget to the period. */
+            budgetToDate: components["schemas"]["ComputedAmount"];
+            actualToDate: components["schemas"]["ComputedAmount"];
+            /** @description actualToDate − budgetToDate. */
+            varianceToDate: components["schemas"]["ComputedAmount"];
+            forecastOutturn: components["schemas"]["ComputedAmount"];
+            /** @description Last month's forecast outturn, as it stands at the revision (the budget if there was none). */
+            previousForecastOutturn: components["schemas"]["ComputedAmount"];
+            /** @description forecastOutturn − previousForecastOutturn (positive: the forecast got worse). */
+            movement: components["schemas"]["ComputedAmount"];
+            /** @description forecastOutturn − budget (positive: overspend). */
+            forecastVariance: components["schemas"]["ComputedAmount"];
+            /** @description forecastVariance / budget × 100 to one place, ties away from zero; null when the budget is 0. */
+            forecastVariancePercent: string | null;
+            /**
+             * @description green: on or under budget, or below amber; amber: from amberPercent to redPercent inclusive; red: above redPercent (any overspend of a zero budget).
+             * @enum {string}
+             */
+            rag: "red" | "amber" | "green";
+        };
+        /**
+         * MonitoringFigures
+         * @description The figures of the whole fund in the monitoring pack.
+         */
+        MonitoringFigures: {
+            /** @description The amount in the first budget set for the year (0.00 for a line that came later). */
+            originalBudget: components["schemas"]["ComputedAmount"];
+            /** @description The amount in the budget in force at the revision. */
+            budget: components["schemas"]["ComputedAmount"];
+            /** @description Profiled (or straight-line) budget to the period. */
+            budgetToDate: components["schemas"]["ComputedAmount"];
+            actualToDate: components["schemas"]["ComputedAmount"];
+            /** @description actualToDate − budgetToDate. */
+            varianceToDate: components["schemas"]["ComputedAmount"];
+            forecastOutturn: components["schemas"]["ComputedAmount"];
+            /** @description Last month's forecast outturn, as it stands at the revision (the budget if there was none). */
+            previousForecastOutturn: components["schemas"]["ComputedAmount"];
+            /** @description forecastOutturn − previousForecastOutturn (positive: the forecast got worse). */
+            movement: components["schemas"]["ComputedAmount"];
+            /** @description forecastOutturn − budget (positive: overspend). */
+            forecastVariance: components["schemas"]["ComputedAmount"];
+            /** @description forecastVariance / budget × 100 to one place, ties away from zero; null when the budget is 0. */
+            forecastVariancePercent: string | null;
+            /**
+             * @description green: on or under budget, or below amber; amber: from amberPercent to redPercent inclusive; red: above redPercent (any overspend of a zero budget).
+             * @enum {string}
+             */
+            rag: "red" | "amber" | "green";
+        };
+        /**
+         * MonitoringForecastSettlement
+         * @description The forecast settlement "if the year ended at the period": computed under the agreement adopted at the revision, with each line's forecast outturn; not recorded, its digest lets anyone reproduce it.
+         */
+        MonitoringForecastSettlement: {
+            agreementVersion: number;
+            requiresDecision: boolean;
+            partners: {
+                partnerId: components["schemas"]["PartnerId"];
+                share: components["schemas"]["Amount"];
+                transfer: components["schemas"]["Amount"];
+            }[];
+            digest: components["schemas"]["Digest"];
+        };
+        /**
+         * MonitoringLine
+         * @description One line of the monitoring pack: a budget line in force, or a line only a current return carries (budget 0).
+         */
+        MonitoringLine: {
+            strategyId: components["schemas"]["StrategyId"];
+            partnerId: components["schemas"]["PartnerId"];
+            arrangement: components["schemas"]["Arrangement"];
+            /** @description The amount in the first budget set for the year (0.00 for a line that came later). */
+            originalBudget: components["schemas"]["ComputedAmount"];
+            /** @description The amount in the budget in force at the revision. */
+            budget: components["schemas"]["ComputedAmount"];
+            /** @description Profiled (or straight-line) budget to the period. */
+            budgetToDate: components["schemas"]["ComputedAmount"];
+            actualToDate: components["schemas"]["ComputedAmount"];
+            /** @description actualToDate − budgetToDate. */
+            varianceToDate: components["schemas"]["ComputedAmount"];
+            forecastOutturn: components["schemas"]["ComputedAmount"];
+            /** @description Last month's forecast outturn, as it stands at the revision (the budget if there was none). */
+            previousForecastOutturn: components["schemas"]["ComputedAmount"];
+            /** @description forecastOutturn − previousForecastOutturn (positive: the forecast got worse). */
+            movement: components["schemas"]["ComputedAmount"];
+            /** @description forecastOutturn − budget (positive: overspend). */
+            forecastVariance: components["schemas"]["ComputedAmount"];
+            /** @description forecastVariance / budget × 100 to one place, ties away from zero; null when the budget is 0. */
+            forecastVariancePercent: string | null;
+            /**
+             * @description green: on or under budget, or below amber; amber: from amberPercent to redPercent inclusive; red: above redPercent (any overspend of a zero budget).
+             * @enum {string}
+             */
+            rag: "red" | "amber" | "green";
+            /** @description The period of the return the figures come from (a month behind the pack: the partner is late); null if no return covers the line. */
+            returnPeriod: string | null;
+            /** @description The current return's commentary on this line, or null. */
+            commentary: string | null;
+        };
+        /**
+         * MonitoringPack
+         * @description The monthly monitoring pack of a fund-year at a revision and a period.
+         */
+        MonitoringPack: {
+            fundId: components["schemas"]["FundId"];
+            year: components["schemas"]["Year"];
+            period: components["schemas"]["Period"];
+            asOfRevision: components["schemas"]["Revision"];
+            rag: components["schemas"]["RagThresholds"];
+            lines: components["schemas"]["MonitoringLine"][];
+            strategies: components["schemas"]["MonitoringStrategy"][];
+            partners: components["schemas"]["MonitoringPartner"][];
+            arrangements: components["schemas"]["MonitoringArrangement"][];
+            fund: components["schemas"]["MonitoringFigures"];
+            /** @description null when no agreement is adopted at the revision. */
+            forecastSettlement: null | components["schemas"]["MonitoringForecastSettlement"];
+        };
+        /**
+         * MonitoringPartner
+         * @description The figures of one partner, aligned lines included.
+         */
+        MonitoringPartner: {
+            partnerId: components["schemas"]["PartnerId"];
+            /** @description The amount in the first budget set for the year (0.00 for a line that came later). */
+            originalBudget: components["schemas"]["ComputedAmount"];
+            /** @description The amount in the budget in force at the revision. */
+            budget: components["schemas"]["ComputedAmount"];
+            /** @description Profiled (or straight-line) budget to the period. */
+            budgetToDate: components["schemas"]["ComputedAmount"];
+            actualToDate: components["schemas"]["ComputedAmount"];
+            /** @description actualToDate − budgetToDate. */
+            varianceToDate: components["schemas"]["ComputedAmount"];
+            forecastOutturn: components["schemas"]["ComputedAmount"];
+            /** @description Last month's forecast outturn, as it stands at the revision (the budget if there was none). */
+            previousForecastOutturn: components["schemas"]["ComputedAmount"];
+            /** @description forecastOutturn − previousForecastOutturn (positive: the forecast got worse). */
+            movement: components["schemas"]["ComputedAmount"];
+            /** @description forecastOutturn − budget (positive: overspend). */
+            forecastVariance: components["schemas"]["ComputedAmount"];
+            /** @description forecastVariance / budget × 100 to one place, ties away from zero; null when the budget is 0. */
+            forecastVariancePercent: string | null;
+            /**
+             * @description green: on or under budget, or below amber; amber: from amberPercent to redPercent inclusive; red: above redPercent (any overspend of a zero budget).
+             * @enum {string}
+             */
+            rag: "red" | "amber" | "green";
+        };
+        /**
+         * MonitoringStrategy
+         * @description The figures of one strategy, both arrangements.
+         */
+        MonitoringStrategy: {
+            strategyId: components["schemas"]["StrategyId"];
+            /** @description The amount in the first budget set for the year (0.00 for a line that came later). */
+            originalBudget: components["schemas"]["ComputedAmount"];
+            /** @description The amount in the budget in force at the revision. */
+            budget: components["schemas"]["ComputedAmount"];
+            /** @description Profiled (or straight-line) budget to the period. */
+            budgetToDate: components["schemas"]["ComputedAmount"];
+            actualToDate: components["schemas"]["ComputedAmount"];
+            /** @description actualToDate − budgetToDate. */
+            varianceToDate: components["schemas"]["ComputedAmount"];
+            forecastOutturn: components["schemas"]["ComputedAmount"];
+            /** @description Last month's forecast outturn, as it stands at the revision (the budget if there was none). */
+            previousForecastOutturn: components["schemas"]["ComputedAmount"];
+            /** @description forecastOutturn − previousForecastOutturn (positive: the forecast got worse). */
+            movement: components["schemas"]["ComputedAmount"];
+            /** @description forecastOutturn − budget (positive: overspend). */
+            forecastVariance: components["schemas"]["ComputedAmount"];
+            /** @description forecastVariance / budget × 100 to one place, ties away from zero; null when the budget is 0. */
+            forecastVariancePercent: string | null;
+            /**
+             * @description green: on or under budget, or below amber; amber: from amberPercent to redPercent inclusive; red: above redPercent (any overspend of a zero budget).
+             * @enum {string}
+             */
+            rag: "red" | "amber" | "green";
+        };
+        /**
          * NonNegativeAmount
          * @description An amount that is never negative (budgets).
          * @example 600000.00
@@ -958,6 +1257,21 @@ export interface components {
             revision: components["schemas"]["Revision"];
         };
         /**
+         * RagPercent
+         * @description A RAG threshold in per cent of budget, as a decimal string: up to three digits and two places.
+         * @example 2
+         * @example 4.75
+         */
+        RagPercent: string;
+        /**
+         * RagThresholds
+         * @description Red / amber / green thresholds: amber from `amberPercent` of budget, red above `redPercent` (0 ≤ amber < red ≤ 100, else 422). Default 2 and 5.
+         */
+        RagThresholds: {
+            amberPercent: components["schemas"]["RagPercent"];
+            redPercent: components["schemas"]["RagPercent"];
+        };
+        /**
          * Reason
          * @description Why a change was made; recorded in the log.
          */
@@ -990,6 +1304,21 @@ export interface components {
         SetBudgetRequest: {
             lines: components["schemas"]["BudgetLine"][];
             reason?: components["schemas"]["Reason"];
+        };
+        /**
+         * SettingsRequest
+         * @description A fund-year's settings. Recorded as an event, so a pack at an earlier revision uses the thresholds then in force.
+         */
+        SettingsRequest: {
+            rag: components["schemas"]["RagThresholds"];
+        };
+        /**
+         * SettingsResponse
+         * @description The settings as recorded, and the stream revision after them.
+         */
+        SettingsResponse: {
+            revision: components["schemas"]["Revision"];
+            rag: components["schemas"]["RagThresholds"];
         };
         /**
          * Settlement
@@ -1153,7 +1482,7 @@ export interface components {
                 "application/problem+json": components["schemas"]["Problem"];
             };
         };
-        /** @description The body is not `application/json`. */
+        /** @description The body is not `application/json` (nor, where an operation takes one, a spreadsheet of its media types). */
         Problem415: {
             headers: {
                 [name: string]: unknown;
@@ -1521,7 +1850,14 @@ export interface operations {
     };
     submitReturn: {
         parameters: {
-            query?: never;
+            query?: {
+                /** @description Required with a spreadsheet body (the JSON form carries it in the body). A partner body contributing budget. */
+                partnerId?: components["schemas"]["PartnerId"];
+                /** @description Required with a spreadsheet body (the JSON form carries it in the body). A month of the financial year: M1 (April) to M12 (March). */
+                period?: components["schemas"]["Period"];
+                /** @description With a spreadsheet body only (the JSON form carries it in the body). `true` for a second return for the same period; default `false`. */
+                correction?: "true" | "false";
+            };
             header?: {
                 /** @description Sent again with the same body, the first answer is replayed and nothing is appended; with a different body: 422. */
                 "Idempotency-Key"?: components["schemas"]["IdempotencyKey"];
@@ -1563,6 +1899,8 @@ export interface operations {
                  *     }
                  */
                 "application/json": components["schemas"]["SubmitReturnRequest"];
+                "text/csv": string;
+                "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
             };
         };
         responses: {
@@ -1975,6 +2313,205 @@ export interface operations {
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            500: components["responses"]["Problem500"];
+        };
+    };
+    changeSettings: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Sent again with the same body, the first answer is replayed and nothing is appended; with a different body: 422. */
+                "Idempotency-Key"?: components["schemas"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description A pooled fund, a lower-case slug. */
+                fundId: components["schemas"]["FundId"];
+                /** @description A UK financial year, April to March, `YYYY-YY` with the second part the next year. */
+                year: components["schemas"]["Year"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "rag": {
+                 *         "amberPercent": "2",
+                 *         "redPercent": "5"
+                 *       }
+                 *     }
+                 */
+                "application/json": components["schemas"]["SettingsRequest"];
+            };
+        };
+        responses: {
+            /** @description Recorded. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SettingsResponse"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
+        };
+    };
+    getMonitoring: {
+        parameters: {
+            query?: {
+                /** @description The pack's period; default the latest any partner has returned at the revision (M1 if none). */
+                period?: components["schemas"]["Period"];
+                /** @description The pack as it stood at this revision; default the latest. */
+                asOfRevision?: components["schemas"]["RevisionText"];
+            };
+            header?: never;
+            path: {
+                /** @description A pooled fund, a lower-case slug. */
+                fundId: components["schemas"]["FundId"];
+                /** @description A UK financial year, April to March, `YYYY-YY` with the second part the next year. */
+                year: components["schemas"]["Year"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pack. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MonitoringPack"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            500: components["responses"]["Problem500"];
+        };
+    };
+    getMonitoringCsv: {
+        parameters: {
+            query?: {
+                /** @description The pack's period; default the latest any partner has returned at the revision (M1 if none). */
+                period?: components["schemas"]["Period"];
+                /** @description The pack as it stood at this revision; default the latest. */
+                asOfRevision?: components["schemas"]["RevisionText"];
+            };
+            header?: never;
+            path: {
+                /** @description A pooled fund, a lower-case slug. */
+                fundId: components["schemas"]["FundId"];
+                /** @description A UK financial year, April to March, `YYYY-YY` with the second part the next year. */
+                year: components["schemas"]["Year"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The pack (an attachment). */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="…"`: the file's name says the fund, year and what it holds. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            500: components["responses"]["Problem500"];
+        };
+    };
+    getMonitoringXlsx: {
+        parameters: {
+            query?: {
+                /** @description The pack's period; default the latest any partner has returned at the revision (M1 if none). */
+                period?: components["schemas"]["Period"];
+                /** @description The pack as it stood at this revision; default the latest. */
+                asOfRevision?: components["schemas"]["RevisionText"];
+            };
+            header?: never;
+            path: {
+                /** @description A pooled fund, a lower-case slug. */
+                fundId: components["schemas"]["FundId"];
+                /** @description A UK financial year, April to March, `YYYY-YY` with the second part the next year. */
+                year: components["schemas"]["Year"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The workbook (an attachment). */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="…"`: the file's name says the fund, year and what it holds. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            500: components["responses"]["Problem500"];
+        };
+    };
+    getReturnTemplate: {
+        parameters: {
+            query: {
+                /** @description A partner body contributing budget. */
+                partnerId: components["schemas"]["PartnerId"];
+                /** @description A month of the financial year: M1 (April) to M12 (March). */
+                period: components["schemas"]["Period"];
+                /** @description `csv` or `xlsx`. */
+                format: "csv" | "xlsx";
+            };
+            header?: never;
+            path: {
+                /** @description A pooled fund, a lower-case slug. */
+                fundId: components["schemas"]["FundId"];
+                /** @description A UK financial year, April to March, `YYYY-YY` with the second part the next year. */
+                year: components["schemas"]["Year"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The template (an attachment). */
+            200: {
+                headers: {
+                    /** @description `attachment; filename="…"`: the file's name says the fund, year and what it holds. */
+                    "Content-Disposition"?: string;
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/csv": string;
+                    "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
             500: components["responses"]["Problem500"];
         };
     };

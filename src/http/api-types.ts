@@ -22,8 +22,11 @@ export type BodyOf<Op extends OperationId> = operations[Op] extends { requestBod
 
 type SuccessStatus<Op extends OperationId> = Op extends TableOperationId ? RouteOf<Op>['success']['status'] : never;
 type SuccessResponse<Op extends OperationId> = operations[Op]['responses'][SuccessStatus<Op> & keyof operations[Op]['responses']];
+type XlsxType = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+/** A file: text for CSV, bytes for a workbook (either, where the caller chooses the format). */
+type FileReply<R> = R extends { content: infer C }
+  ? ('text/csv' extends keyof C ? string : never) | (XlsxType extends keyof C ? Buffer : never)
+  : never;
 export type ReplyOf<Op extends OperationId> = SuccessResponse<Op> extends { content: { 'application/json': infer Body } }
   ? Body
-  : SuccessResponse<Op> extends { content: { 'text/csv': infer Text } }
-    ? Text
-    : never;
+  : FileReply<SuccessResponse<Op>>;

@@ -19,6 +19,7 @@ import eventsRoutes from './routes/events.js';
 import fundsRoutes from './routes/funds.js';
 import integrityRoutes from './routes/integrity.js';
 import metaRoutes from './routes/meta.js';
+import monitoringRoutes from './routes/monitoring.js';
 import positionsRoutes from './routes/positions.js';
 import returnsRoutes from './routes/returns.js';
 import settlementsRoutes from './routes/settlements.js';
@@ -119,6 +120,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(settlementsRoutes);
   await app.register(eventsRoutes);
   await app.register(integrityRoutes);
+  await app.register(monitoringRoutes);
   return app;
 }
 

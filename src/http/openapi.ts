@@ -17,7 +17,7 @@ const PROBLEM_TITLES: Record<number, string> = {
   404: 'No such fund-year, agreement version or settlement (or route).',
   409: 'The fund-year does not allow this now (duplicate, closed, missing returns, concurrent change).',
   413: 'The body is larger than the limit.',
-  415: 'The body is not `application/json`.',
+  415: 'The body is not `application/json` (nor, where an operation takes one, a spreadsheet of its media types).',
   422: 'Well-formed but not acceptable (terms, idempotency key reused with another body).',
   500: 'An internal error; nothing about it is disclosed (quote the request id).',
   503: 'Not available now: the store is not reachable, or the fund summary has not caught up with the log (or has failed).',
@@ -115,6 +115,22 @@ function parameters(collector: ComponentCollector, schemas: SchemaSet, name: str
   });
 }
 
+/** Text for CSV, bytes for a workbook. */
+function fileContent(types: readonly string[]): Record<string, unknown> {
+  return Object.fromEntries(types.map((type) => [type, { schema: type === 'text/csv' ? { type: 'string' } : { type: 'string', format: 'binary' } }]));
+}
+
+/** The query parameters of an operation's file form: required with a file, absent with JSON. */
+function fileQueryParameters(collector: ComponentCollector, schemas: SchemaSet, route: RouteSpec): unknown[] {
+  if (route.fileBody === undefined) return [];
+  const required = new Set((requireSchema(schemas, route.fileBody.querystring)['required'] ?? []) as string[]);
+  return parameters(collector, schemas, route.fileBody.querystring, 'query').map((param) => {
+    const p = param as { name: string; description?: string };
+    const when = required.has(p.name) ? 'Required with a spreadsheet body' : 'With a spreadsheet body only';
+    return { ...p, required: false, description: `${when} (the JSON form carries it in the body). ${p.description ?? ''}`.trim() };
+  });
+}
+
 export function problemStatuses(route: RouteSpec): number[] {
   const statuses = new Set<number>([500, ...route.problems]);
   const hasInput = route.params !== undefined || route.querystring !== undefined || route.body !== undefined || route.idempotencyKey;
@@ -133,16 +149,23 @@ export function problemStatuses(route: RouteSpec): number[] {
 }
 
 function operation(collector: ComponentCollector, schemas: SchemaSet, route: RouteSpec): Record<string, unknown> {
-  const params = [...parameters(collector, schemas, route.params, 'path'), ...parameters(collector, schemas, route.querystring, 'query')];
+  const params = [
+    ...parameters(collector, schemas, route.params, 'path'),
+    ...parameters(collector, schemas, route.querystring, 'query'),
+    ...fileQueryParameters(collector, schemas, route),
+  ];
   if (route.idempotencyKey) {
     params.push({ name: 'Idempotency-Key', in: 'header', required: false, description: requireSchema(schemas, 'idempotency-key')['description'], schema: collector.ref('idempotency-key') });
   }
-  const success = route.success.body.kind === 'csv'
-    ? { 'text/csv': { schema: { type: 'string' } } }
-    : { 'application/json': { schema: collector.ref(route.success.body.schema) } };
+  const body = route.success.body;
+  const success = body.kind === 'json'
+    ? { 'application/json': { schema: collector.ref(body.schema) } }
+    : fileContent(body.kind === 'csv' ? ['text/csv'] : body.mediaTypes);
   const ok: Record<string, unknown> = { description: route.success.description };
-  if (route.success.headers !== undefined) {
-    ok['headers'] = Object.fromEntries(Object.entries(route.success.headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }]));
+  const headers: Record<string, string> = { ...(route.success.headers ?? {}) };
+  if (body.kind === 'file') headers['Content-Disposition'] = '`attachment; filename="…"`: the file\'s name says the fund, year and what it holds.';
+  if (Object.keys(headers).length > 0) {
+    ok['headers'] = Object.fromEntries(Object.entries(headers).map(([name, description]) => [name, { description, schema: { type: 'string' } }]));
   }
   ok['content'] = success;
   const responses: Record<string, unknown> = { [String(route.success.status)]: ok };
@@ -157,7 +180,7 @@ function operation(collector: ComponentCollector, schemas: SchemaSet, route: Rou
   if (route.body !== undefined) {
     const media: JsonSchema = { schema: collector.ref(route.body) };
     if (route.example !== undefined) media['example'] = route.example;
-    op['requestBody'] = { required: true, content: { 'application/json': media } };
+    op['requestBody'] = { required: true, content: { 'application/json': media, ...(route.fileBody === undefined ? {} : fileContent(route.fileBody.mediaTypes)) } };
   }
   op['responses'] = responses;
   op['security'] = route.access.kind === 'key' ? [{ bearerAuth: [] }] : [];

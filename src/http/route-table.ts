@@ -15,9 +15,15 @@ export type Access =
       ownPartnerInBody: boolean;
     };
 
+/** The XLSX media type (a workbook), as sent and accepted. */
+export const XLSX_TYPE = 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet';
+export type FileMediaType = 'text/csv' | typeof XLSX_TYPE;
+
 export type SuccessBody =
   | { kind: 'json'; schema: string }
-  | { kind: 'csv' };
+  | { kind: 'csv' }
+  /** A file to download (content-disposition: attachment) of one of these types. */
+  | { kind: 'file'; mediaTypes: readonly FileMediaType[] };
 
 export interface RouteSpec {
   operationId: string;
@@ -32,6 +38,11 @@ export interface RouteSpec {
   params?: string;
   querystring?: string;
   body?: string;
+  /**
+   * Besides its JSON body, the operation takes the same request as a spreadsheet of one of
+   * `mediaTypes`, with what the JSON body carries beside its lines in `querystring` (a schema).
+   */
+  fileBody?: { mediaTypes: readonly FileMediaType[]; querystring: string };
   /** The operation honours an `Idempotency-Key` header. */
   idempotencyKey: boolean;
   success: {
@@ -51,6 +62,7 @@ const ANY: readonly Role[] = ['admin', 'partner', 'auditor'];
 const anyKey: Access = { kind: 'key', roles: ANY, ownPartnerInBody: false };
 const admin: Access = { kind: 'key', roles: ['admin'], ownPartnerInBody: false };
 const partner: Access = { kind: 'key', roles: ['partner'], ownPartnerInBody: false };
+const SPREADSHEETS: readonly FileMediaType[] = ['text/csv', XLSX_TYPE];
 const FY = '/v1/funds/{fundId}/years/{year}';
 
 const TERMS_EXAMPLE = exampleATerms();
@@ -117,8 +129,9 @@ export const ROUTES = [
   {
     operationId: 'submitReturn', method: 'post', path: `${FY}/returns`, tag: 'returns',
     summary: 'Submit a monthly return',
-    description: "One partner's figures for one period, covering each of its budget lines once. A second return for the same period must say `correction: true` (otherwise 409). The same `Idempotency-Key` with the same body replays the first answer; with another body: 422.",
+    description: "One partner's figures for one period, covering each of its budget lines once. A second return for the same period must say `correction: true` (otherwise 409). The same `Idempotency-Key` with the same body replays the first answer; with another body: 422.\n\nThe same return may be sent as a spreadsheet (`text/csv`, or an XLSX workbook: its first sheet), with `partnerId`, `period` and `correction` as query parameters: a heading row naming the columns `strategyId, arrangement, actualToDate, forecastOutturn, commentary`, then a row per line. Amounts `1234.50`, `1,234.50` or `£1,234.50`, or number cells holding whole pence. Any other cell, a missing or repeated line or an unknown column: 400 whose `errors[].path` names the row and column (`/rows/3/actualToDate`). At most 1 MiB (CSV) or 2 MiB (XLSX) and 1,000 rows. The same rules, Idempotency-Key behaviour (over the file's bytes and the query) and answer as the JSON form.",
     access: { kind: 'key', roles: ['partner'], ownPartnerInBody: true }, params: 'fund-year-params', body: 'submit-return-request', idempotencyKey: true,
+    fileBody: { mediaTypes: SPREADSHEETS, querystring: 'return-upload-query' },
     success: { status: 201, description: 'Recorded (or replayed).', body: { kind: 'json', schema: 'submit-return-response' } },
     problems: [409, 422],
     example: {
@@ -219,6 +232,47 @@ export const ROUTES = [
     access: { kind: 'key', roles: ['auditor', 'admin'], ownPartnerInBody: false }, params: 'fund-year-params', idempotencyKey: false,
     success: { status: 200, description: 'The chain.', body: { kind: 'json', schema: 'integrity-view' } },
     problems: [],
+  },
+  {
+    operationId: 'changeSettings', method: 'put', path: `${FY}/settings`, tag: 'monitoring',
+    summary: 'Set the RAG thresholds',
+    description: 'The red / amber / green thresholds of the monitoring pack, in per cent of budget (default 2 and 5; 0 ≤ amber < red ≤ 100, else 422). Recorded as an event: a pack at an earlier revision uses the thresholds then in force.',
+    access: admin, params: 'fund-year-params', body: 'settings-request', idempotencyKey: true,
+    success: { status: 200, description: 'Recorded.', body: { kind: 'json', schema: 'settings-response' } },
+    problems: [409, 422],
+    example: { rag: { amberPercent: '2', redPercent: '5' } },
+  },
+  {
+    operationId: 'getMonitoring', method: 'get', path: `${FY}/monitoring`, tag: 'monitoring',
+    summary: 'The monthly monitoring pack',
+    description: "Lines, strategies, partners, arrangements and fund: original and latest budget, budget to date, actual to date, variance to date, previous and latest forecast outturn, movement, forecast variance in £ and %, RAG and commentary; and the forecast settlement \"if the year ended at the period\" (null without an adopted agreement). At `period` (default: the latest any partner has returned, M1 if none) and `asOfRevision` (default: the latest): the same pair always gives the same figures.",
+    access: anyKey, params: 'fund-year-params', querystring: 'monitoring-query', idempotencyKey: false,
+    success: { status: 200, description: 'The pack.', body: { kind: 'json', schema: 'monitoring-pack' } },
+    problems: [],
+  },
+  {
+    operationId: 'getMonitoringCsv', method: 'get', path: `${FY}/monitoring.csv`, tag: 'monitoring',
+    summary: 'The monitoring pack as CSV',
+    description: 'The same pack as one CSV table: a row per line and per total, with a `level` column (`line`, `strategy`, `partner`, `arrangement`, `fund`) and the fund, year, period and revision on every row.',
+    access: anyKey, params: 'fund-year-params', querystring: 'monitoring-query', idempotencyKey: false,
+    success: { status: 200, description: 'The pack (an attachment).', body: { kind: 'file', mediaTypes: ['text/csv'] } },
+    problems: [],
+  },
+  {
+    operationId: 'getMonitoringXlsx', method: 'get', path: `${FY}/monitoring.xlsx`, tag: 'monitoring',
+    summary: 'The monitoring pack as an XLSX workbook',
+    description: 'The same pack as a workbook: a sheet per level and one for the forecast settlement, a title row (fund, year, period, revision, thresholds), amounts as number cells formatted `#,##0.00`, RAG cells coloured.',
+    access: anyKey, params: 'fund-year-params', querystring: 'monitoring-query', idempotencyKey: false,
+    success: { status: 200, description: 'The workbook (an attachment).', body: { kind: 'file', mediaTypes: [XLSX_TYPE] } },
+    problems: [],
+  },
+  {
+    operationId: 'getReturnTemplate', method: 'get', path: `${FY}/returns/template`, tag: 'returns',
+    summary: 'A return to fill in',
+    description: "The partner's budget lines in force as a CSV file or an XLSX workbook with the upload's columns, pre-filled with its latest figures up to the period (commentary only from a return for that period). Fill it in and send it back to `POST …/returns`. A partner key may ask only for its own partner.",
+    access: { kind: 'key', roles: ['admin', 'partner'], ownPartnerInBody: false }, params: 'fund-year-params', querystring: 'return-template-query', idempotencyKey: false,
+    success: { status: 200, description: 'The template (an attachment).', body: { kind: 'file', mediaTypes: SPREADSHEETS } },
+    problems: [409],
   },
   {
     operationId: 'getOpenApi', method: 'get', path: '/openapi.json', tag: 'meta',

@@ -18,15 +18,24 @@ export function routeSchema(spec: RouteSpec): FastifySchema {
   const schema: FastifySchema = {};
   if (spec.params !== undefined) schema.params = schemaRef(spec.params);
   if (spec.querystring !== undefined) schema.querystring = schemaRef(spec.querystring);
-  if (spec.body !== undefined) schema.body = schemaRef(spec.body);
+  if (spec.body !== undefined) {
+    // With a file form, the schema is the JSON form's only: a file is read (and refused, naming
+    // its rows) by the route, and its query checked there (routes/returns-upload.ts).
+    schema.body = spec.fileBody === undefined ? schemaRef(spec.body) : { content: { 'application/json': { schema: schemaRef(spec.body) } } };
+  }
   if (spec.idempotencyKey) {
     schema.headers = { type: 'object', properties: { 'idempotency-key': schemaRef('idempotency-key') } };
   }
-  const success = spec.success.body.kind === 'json'
-    ? schemaRef(spec.success.body.schema)
-    : { content: { 'text/csv': { schema: { type: 'string' } } } };
+  const success = successSchema(spec.success.body);
   schema.response = { [spec.success.status]: success, '4xx': schemaRef('problem'), '5xx': schemaRef('problem') };
   return schema;
+}
+
+function successSchema(body: RouteSpec['success']['body']): unknown {
+  if (body.kind === 'json') return schemaRef(body.schema);
+  const types: readonly string[] = body.kind === 'csv' ? ['text/csv'] : body.mediaTypes;
+  // Text and bytes are sent as they are (never serialized): the schema only documents them.
+  return { content: Object.fromEntries(types.map((type) => [type, { schema: { type: 'string' } }])) };
 }
 
 /** The request context the service needs; the auth hook has set the principal on every keyed route. */

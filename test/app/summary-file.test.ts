@@ -105,7 +105,7 @@ const unreadable: [string, (good: string) => string][] = [
   ['truncated', (good) => good.slice(0, Math.floor(good.length / 2))],
   ['empty', () => ''],
   ['not JSON', () => 'fund summary'],
-  ['JSON of the wrong shape', () => JSON.stringify({ format: 3, checkpoint: 'twelve', fundYears: [] })],
+  ['JSON of the wrong shape', () => JSON.stringify({ format: 4, checkpoint: 'twelve', fundYears: [] })],
   ['a fund-year of the wrong shape', (good) => {
     const parsed = JSON.parse(good) as { fundYears: Record<string, unknown> };
     for (const key of Object.keys(parsed.fundYears)) parsed.fundYears[key] = { status: 'open', returns: 'none' };
@@ -142,7 +142,7 @@ t.test('a service starts on a truncated summary file and is ready once rebuilt',
   const dir = tempDir(t, 'summary-start');
   const store = storeFor(t);
   await written(store);
-  fs.writeFileSync(summaryFile(dir), '{"format":3,"checkpoint":"1","fundY');
+  fs.writeFileSync(summaryFile(dir), '{"format":4,"checkpoint":"1","fundY');
   const lines: string[] = [];
   const service = createFundYearService({ store, dataDir: dir, log: (line) => lines.push(line) });
   t.teardown(() => service.close());
@@ -156,7 +156,7 @@ t.test('npm run rebuild-summary replaces a truncated file', async (t) => {
   const store = openSqliteStore({ dataDir });
   await written(store);
   await store.close();
-  fs.writeFileSync(summaryFile(dataDir), '{"format":3,"checkp');
+  fs.writeFileSync(summaryFile(dataDir), '{"format":4,"checkp');
   const run = spawnSync(process.execPath, ['--import', 'tsx', 'src/cli/rebuild-summary.ts'], {
     env: { ...process.env, DATA_DIR: dataDir, EVENTSTORE_URL: '' },
     encoding: 'utf8',

@@ -196,7 +196,7 @@ t.test('a summary file of an older format is not trusted: the projection starts 
   t.strictSame(projection.list().map((s) => s.fundId), ['plymouth-integrated-fund']);
   await projection.stop();
   const stored = JSON.parse(fs.readFileSync(summaryFile(dataDir), 'utf8')) as { format: number; checkpoint: string };
-  t.equal(stored.format, 3, 'rewritten in the current format');
+  t.equal(stored.format, 4, 'rewritten in the current format');
   t.equal(stored.checkpoint, all[all.length - 1]!.position.toString());
 });
 

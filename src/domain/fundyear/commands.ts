@@ -3,6 +3,7 @@
 import type { AgreementTerms, Arrangement } from '../terms-types.js';
 import type { BudgetLine, PartnerDecl, ReturnLine, StrategyDecl } from './events.js';
 import type { FundYearState } from './state.js';
+import type { RagThresholds } from '../monitoring/types.js';
 
 export type ActorRole = 'admin' | 'partner' | 'auditor';
 
@@ -75,6 +76,11 @@ export interface ApproveSettlement extends Base {
   data: { settlementId: string };
 }
 
+export interface ChangeSettings extends Base {
+  type: 'ChangeSettings';
+  data: { rag: RagThresholds };
+}
+
 export type FundYearCommand =
   | OpenFundYear
   | SetBudget
@@ -84,4 +90,5 @@ export type FundYearCommand =
   | CloseYear
   | AdjustOutturn
   | CalculateSettlement
-  | ApproveSettlement;
+  | ApproveSettlement
+  | ChangeSettings;

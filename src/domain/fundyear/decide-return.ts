@@ -40,9 +40,10 @@ export function decideReturn({ actor, data }: SubmitMonthlyReturn, state: FundYe
       { path: '/correction', message: 'there is no earlier return for this partner and period' },
     ]);
   }
-  const lines = data.lines.map(({ strategyId, arrangement, actualToDate, forecastOutturn }) => ({
-    strategyId, arrangement, actualToDate, forecastOutturn,
-  }));
+  const lines = data.lines.map(({ strategyId, arrangement, actualToDate, forecastOutturn, commentary }) =>
+    commentary === undefined
+      ? { strategyId, arrangement, actualToDate, forecastOutturn }
+      : { strategyId, arrangement, actualToDate, forecastOutturn, commentary });
   return [
     {
       type: 'MonthlyReturnSubmitted',
@@ -56,6 +57,15 @@ function requireBudget(fy: ExistingFundYear): readonly BudgetLine[] {
     throw new DomainError('conflict', 'budget-not-set', 'no budget has been set: a return has no lines to cover');
   }
   return fy.budget;
+}
+
+/** Commentary (schemas/commentary.schema.json): 1 to 1,000 characters, counted as code points like JSON Schema. */
+const COMMENTARY_MAX = 1000;
+
+function checkCommentary(problems: Problems, path: string, value: unknown): void {
+  if (typeof value !== 'string' || value.length === 0 || [...value].length > COMMENTARY_MAX) {
+    problems.add('invalid-commentary', path, `must be a string of 1 to ${COMMENTARY_MAX} characters`);
+  }
 }
 
 /** Names every unknown, repeated and missing line. */
@@ -72,6 +82,7 @@ function checkReturnLines(problems: Problems, value: unknown, own: readonly Budg
     const arrangementOk = checkArrangement(problems, `${path}/arrangement`, line?.arrangement);
     checkAmount(problems, `${path}/actualToDate`, line?.actualToDate);
     checkAmount(problems, `${path}/forecastOutturn`, line?.forecastOutturn);
+    if (line?.commentary !== undefined) checkCommentary(problems, `${path}/commentary`, line.commentary);
     // An undeclared strategy or a bad arrangement is already named; matching it against the budget adds nothing.
     if (!arrangementOk || !strategies.includes(String(line?.strategyId))) return;
     const key = `${String(line?.strategyId)}/${String(line?.arrangement)}`;

@@ -4,6 +4,7 @@
 import { DomainError } from '../errors.js';
 import { computeSettlement, ENGINE_VERSION, settlementDigest } from '../settlement.js';
 import { settlementBasis, type SettlementMode } from '../settlement-input.js';
+import type { LineAmount } from '../settlement-types.js';
 import { actingPartner, requireExisting, requireRole } from './access.js';
 import type { ApproveSettlement, CalculateSettlement } from './commands.js';
 import type { FundYearEvent, SettlementRecord } from './events.js';
@@ -17,9 +18,21 @@ export interface SettlementHeader {
   calculatedAt: string;
 }
 
+/**
+ * Outturn chosen by the caller instead of SETTLEMENT.md §1's: the monitoring pack's forecast
+ * "if the year ended at Mk" reads each partner's returns up to Mk only (MONITORING.md §5).
+ */
+export interface OutturnOverride {
+  outturn: LineAmount[];
+  assumedOnBudget: string[];
+}
+
 /** The settlement of `basis` (the fund-year at `asOfRevision`), digest included. */
-export function settlementRecord(basis: ExistingFundYear, header: SettlementHeader): SettlementRecord {
-  const { input, agreementVersion, assumedOnBudget } = settlementBasis(basis, header.mode);
+export function settlementRecord(basis: ExistingFundYear, header: SettlementHeader, override?: OutturnOverride): SettlementRecord {
+  const found = settlementBasis(basis, header.mode);
+  const { agreementVersion } = found;
+  const input = override === undefined ? found.input : { ...found.input, outturn: override.outturn };
+  const assumedOnBudget = override === undefined ? found.assumedOnBudget : override.assumedOnBudget;
   const figures = computeSettlement(input);
   const body = {
     settlementId: header.settlementId,

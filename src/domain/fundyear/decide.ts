@@ -16,6 +16,9 @@ import type { FundYearEvent } from './events.js';
 import { isFundId, isYear } from './ids.js';
 import { decideReturn } from './decide-return.js';
 import { decideApproval, decideSettlement } from './decide-settlement.js';
+import { decideSettings } from './decide-settings.js';
+import { requireM12Coverage } from './close-rule.js';
+import { checkProfiles } from '../monitoring/rules.js';
 import { partnerIds, returnFor, type FundYearState } from './state.js';
 import {
   checkAmount,
@@ -49,6 +52,8 @@ export function decide(command: FundYearCommand, state: FundYearState): FundYear
       return decideSettlement(command, state);
     case 'ApproveSettlement':
       return decideApproval(command, state);
+    case 'ChangeSettings':
+      return decideSettings(command, state);
     default:
       return assertNever(command);
   }
@@ -112,7 +117,9 @@ function decideBudget({ actor, data }: SetBudget, state: FundYearState): FundYea
   });
   if (data.reason !== undefined) checkText(problems, '/reason', data.reason, 'reason');
   problems.throwIfAny('bad-request', 'invalid budget');
-  const lines = data.lines.map(({ strategyId, partnerId, arrangement, amount }) => ({ strategyId, partnerId, arrangement, amount }));
+  checkProfiles(data.lines); // 422 profile-mismatch naming the line
+  const lines = data.lines.map(({ strategyId, partnerId, arrangement, amount, profile }) =>
+    profile === undefined ? { strategyId, partnerId, arrangement, amount } : { strategyId, partnerId, arrangement, amount, profile: [...profile] });
   if (fy.returns.length === 0) {
     return [{ type: 'BudgetSet', data: data.reason === undefined ? { lines } : { lines, reason: data.reason } }];
   }
@@ -165,6 +172,7 @@ function decideClose({ actor }: CloseYear, state: FundYearState): FundYearEvent[
       missing.map((p) => ({ path: `/partners/${p}`, message: `${p} has no M12 return` })),
     );
   }
+  requireM12Coverage(fy);
   return [{ type: 'YearClosed', data: { closedBy: actor.name } }];
 }
 

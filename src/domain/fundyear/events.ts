@@ -4,6 +4,7 @@
 import type { AgreementTerms, Arrangement } from '../terms-types.js';
 import type { SettlementFigures } from '../settlement-types.js';
 import type { Period } from './ids.js';
+import type { RagThresholds } from '../monitoring/types.js';
 
 export interface PartnerDecl {
   partnerId: string;
@@ -20,6 +21,8 @@ export interface BudgetLine {
   partnerId: string;
   arrangement: Arrangement;
   amount: string;
+  /** Twelve amounts, M1 … M12, summing to `amount` (MONITORING.md §1); absent: straight-line. */
+  profile?: string[];
 }
 
 export interface ReturnLine {
@@ -27,6 +30,8 @@ export interface ReturnLine {
   arrangement: Arrangement;
   actualToDate: string;
   forecastOutturn: string;
+  /** The finance team's note against the line (1–1,000 characters); never carried forward. */
+  commentary?: string;
 }
 
 /**
@@ -84,6 +89,8 @@ export type OutturnAdjusted = {
 };
 export type SettlementCalculated = { type: 'SettlementCalculated'; data: SettlementRecord };
 export type SettlementApproved = { type: 'SettlementApproved'; data: { settlementId: string; partnerId: string } };
+/** The fund-year's settings from this revision on: the RAG thresholds of the monitoring pack. */
+export type SettingsChanged = { type: 'SettingsChanged'; data: { rag: RagThresholds } };
 
 export type FundYearEvent =
   | FundYearOpened
@@ -95,7 +102,8 @@ export type FundYearEvent =
   | YearClosed
   | OutturnAdjusted
   | SettlementCalculated
-  | SettlementApproved;
+  | SettlementApproved
+  | SettingsChanged;
 
 export type FundYearEventType = FundYearEvent['type'];
 
@@ -110,6 +118,7 @@ export const FUND_YEAR_EVENT_TYPES: readonly FundYearEventType[] = [
   'OutturnAdjusted',
   'SettlementCalculated',
   'SettlementApproved',
+  'SettingsChanged',
 ];
 
 /** Events read back from a store are `unknown`-typed; this is the one place they become ours. */

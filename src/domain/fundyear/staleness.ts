@@ -35,6 +35,7 @@ export function changesFinalSettlement(event: FundYearEvent, adoptedBefore: numb
     case 'YearClosed':
     case 'SettlementCalculated':
     case 'SettlementApproved':
+    case 'SettingsChanged': // RAG thresholds colour the monitoring pack; no settlement reads them
       return false;
     default:
       return assertNever(event);

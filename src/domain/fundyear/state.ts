@@ -20,6 +20,8 @@ import type {
   StrategyDecl,
 } from './events.js';
 import { periodNumber, type Period } from './ids.js';
+import { DEFAULT_RAG } from '../monitoring/rules.js';
+import type { RagThresholds } from '../monitoring/types.js';
 import { applyToIndex, copyIndex, emptyIndex, indexOf, registerIndex, type FundYearIndex, type LineId } from './state-index.js';
 import { changesFinalSettlement, type FactRef } from './staleness.js';
 
@@ -58,6 +60,13 @@ export interface FundYearFacts {
   revision: number;
   /** The budget in force; null until the first `BudgetSet`. */
   budget: readonly BudgetLine[] | null;
+  /**
+   * The first budget set for the year (the monitoring pack's original budget): the lines of the
+   * first `BudgetSet`, kept even if the budget is set again before any return; null until then.
+   */
+  originalBudget: readonly BudgetLine[] | null;
+  /** The RAG thresholds in force (the last `SettingsChanged`; MONITORING.md's 2 and 5 until then). */
+  rag: RagThresholds;
   returns: readonly ReturnRecord[];
   agreements: readonly AgreementRecord[];
   adjustments: readonly AdjustmentRecord[];
@@ -108,7 +117,8 @@ function opened(event: Extract<FundYearEvent, { type: 'FundYearOpened' }>): Owne
   const { fundId, year, name, partners, strategies } = event.data;
   const state: Owned['state'] = {
     status: 'open', fundId, year, name, partners, strategies, revision: 0,
-    budget: null, returns: [], agreements: [], adjustments: [], settlements: [], finalInputs: [],
+    budget: null, originalBudget: null, rag: { ...DEFAULT_RAG },
+    returns: [], agreements: [], adjustments: [], settlements: [], finalInputs: [],
   };
   return { state, index: emptyIndex() };
 }
@@ -165,6 +175,10 @@ function applyToState({ state, index }: Owned, event: Exclude<FundYearEvent, { t
     case 'BudgetSet':
     case 'BudgetVaried':
       state.budget = event.data.lines;
+      if (event.type === 'BudgetSet' && state.originalBudget === null) state.originalBudget = event.data.lines;
+      break;
+    case 'SettingsChanged':
+      state.rag = event.data.rag;
       break;
     case 'AgreementProposed':
       state.agreements.push({ ...event.data, acceptedBy: [] });

@@ -17,3 +17,4 @@ export {
 export { packForecastOutturns, packSettlementBasis, packForecastSettlement, type PackSettlementBasis } from './settlement.js';
 export { returnTemplateLines, type ReturnTemplateInput } from './template.js';
 export { divideHalfAwayFromZero } from './rounding.js';
+export { monitoringInput, monitoringPack, returnTemplateOf } from './fund-year.js';

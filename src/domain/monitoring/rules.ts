@@ -58,8 +58,9 @@ export function profileErrors(lines: readonly MonitoringBudgetLine[], pathPrefix
     const { profile } = line;
     if (profile === undefined) return;
     const path = `${pathPrefix}/${index}/profile`;
-    if (profile.length !== PROFILE_LENGTH) {
-      errors.push({ path, message: `the profile of ${lineName(line)} has ${profile.length} amounts, not ${PROFILE_LENGTH}` });
+    if (!Array.isArray(profile) || profile.length !== PROFILE_LENGTH) {
+      const count = Array.isArray(profile) ? String(profile.length) : 'no list of';
+      errors.push({ path, message: `the profile of ${lineName(line)} has ${count} amounts, not ${PROFILE_LENGTH}` });
       return;
     }
     const bad = profile.findIndex((entry) => !isAmount(entry) || parseAmount(entry).lt(ZERO));
