@@ -3,8 +3,8 @@
 // folder), so a crash leaves the old file or the new one, never half of one; mode 0600, like
 // the keys file and the log. Read defensively: a file that is not what we wrote (truncated,
 // not JSON, another shape) is reported, and the caller rebuilds from the log, which is the truth.
-import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
+import os from 'node:os';
 import path from 'node:path';
 import { fundYearStream, type FundYearState } from '../domain/fundyear/index.js';
 
@@ -29,15 +29,20 @@ export type SummaryFileRead =
   | { kind: 'unusable'; reason: string };
 
 /** The temp file a write goes through (same folder, so the rename is atomic). */
-/** Unique per write: two instances sharing DATA_DIR (both may be pid 1 in containers) never write one temp file. */
+/**
+ * One per writer: two instances sharing DATA_DIR never write one temp file (host name and pid,
+ * since two containers may both be pid 1). A writer's own temp file left by a crash is replaced.
+ */
 export function tempFileOf(file: string): string {
-  return `${file}.${process.pid}.${randomUUID()}.tmp`;
+  return `${file}.${os.hostname()}.${process.pid}.tmp`;
 }
 
 export function writeSummaryFile(file: string, stored: StoredProjection): void {
   const dir = path.dirname(file);
   fs.mkdirSync(dir, { recursive: true });
   const temp = tempFileOf(file);
+  // Created afresh so that it takes our mode.
+  fs.rmSync(temp, { force: true });
   const fd = fs.openSync(temp, 'wx', FILE_MODE);
   try {
     fs.fchmodSync(fd, FILE_MODE); // whatever the umask

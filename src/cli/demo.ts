@@ -1,9 +1,10 @@
 // ---------------------------------------------------------------------------
-// The demo: `npm run demo [-- --keep]`.
+// The demo: `npm run demo [-- --keep | --serve]`.
 // Starts the service on a fresh temporary store with temporary keys, loads the seeds
 // through the public HTTP API only (fetch, exactly as API.md), runs a forecast
 // settlement after each month and the final settlement, and prints the story.
 // ---------------------------------------------------------------------------
+import { existsSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import os from 'node:os';
 import path from 'node:path';
@@ -23,6 +24,7 @@ import type {
 import { openStore } from '../store/index.js';
 import { createFundYearService } from '../app/service.js';
 import { buildApp } from '../http/app.js';
+import { WEB_DIR_DEFAULT } from '../http/web.js';
 import { hashKey } from '../http/auth.js';
 import { newKey } from './keys-command.js';
 
@@ -574,7 +576,8 @@ function printStory(out: (line: string) => void, result: DemoResult, keep: boole
   out('All fund-years (GET /v1/funds)');
   for (const line of fundSummaryTable(result.funds)) out(`  ${line}`);
   out('');
-  out(`API docs      ${result.baseUrl}/docs${keep ? '' : '  (npm run demo -- --keep leaves the service running)'}`);
+  out(`Web app       ${result.baseUrl}${fundYearPath(seed).replace('/v1', '')}  (sign in with a key below)${keep ? '' : '  (npm run demo -- --serve leaves the service running)'}`);
+  out(`API docs      ${result.baseUrl}/docs`);
   out('Keys (temporary, valid only for this run):');
   for (const key of result.keys) out(`  ${key.name.padEnd(16)} ${key.role.padEnd(8)} ${key.key}`);
   out(`  e.g. curl -H 'Authorization: Bearer ${keyFor(result.keys, 'auditor').key}' ${result.baseUrl}${fundYearPath(seed)}/settlements`);
@@ -582,14 +585,24 @@ function printStory(out: (line: string) => void, result: DemoResult, keep: boole
   out(`Done in ${(result.elapsedMs / 1000).toFixed(1)} s.`);
 }
 
-async function main(argv: string[]): Promise<void> {
-  const keep = argv.includes('--keep');
-  const portText = process.env.PORT ?? '';
+/** --serve is --keep on a port a newcomer can type (PORT, else 3000), for the web app. */
+export function demoArgs(argv: string[], env: NodeJS.ProcessEnv): { keep: boolean; serve: boolean; port: number } {
+  const serve = argv.includes('--serve');
+  const keep = serve || argv.includes('--keep');
+  const portText = env.PORT ?? '';
   if (portText !== '' && !/^[0-9]{1,5}$/.test(portText)) throw new Error(`PORT must be a port number, not ${JSON.stringify(portText)}`);
-  const port = portText === '' ? 0 : Number.parseInt(portText, 10);
+  const port = portText === '' ? (serve ? 3000 : 0) : Number.parseInt(portText, 10);
+  return { keep, serve, port };
+}
+
+async function main(argv: string[]): Promise<void> {
+  const { keep, serve, port } = demoArgs(argv, process.env);
+  if (serve && !existsSync(path.join(WEB_DIR_DEFAULT, 'index.html'))) {
+    console.error(`The web app is not built (${WEB_DIR_DEFAULT}): run \`npm run build\` first (npm ci does it).`);
+  }
   const result = await runDemo({ keep, port });
   if (!keep) return;
-  console.log(`The service is still running at ${result.baseUrl} (--keep). Ctrl-C stops it and deletes ${result.dataDir}.`);
+  console.log(`The service is still running at ${result.baseUrl} (${serve ? '--serve' : '--keep'}). Ctrl-C stops it and deletes ${result.dataDir}.`);
   const stop = (): void => {
     result.close().then(
       () => {

@@ -1,16 +1,20 @@
-// The what-if calculator: `npm run whatif -- <file> [--format json|table]`.
-// Reads a fund's partners, budget, outturn and candidate terms from a JSON file and
-// prints the settlement the engine would compute, without any store or server.
+// The what-if calculator: `npm run whatif -- <file> [--format json|table|csv]`.
+// Reads a fund's partners, budget, outturn, candidate terms, and optionally a reserve balance
+// brought forward and board decisions from a JSON file, and prints the settlement the engine
+// would compute, without any store or server. This is an edge: the file's shape is checked
+// here with the JSON Schema, then the domain's semantic checks and the engine run on it.
 // Exit codes: 0 printed, 2 bad input or usage (one `path: message` line per problem).
 import fs from 'node:fs';
 import path from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { DomainError, type FieldError } from '../domain/errors.js';
-import { ENGINE_VERSION, computeSettlement, settlementDigest } from '../domain/settlement.js';
-import type { LineAmount, SettlementFigures } from '../domain/settlement-types.js';
-import { createAjv, schemaErrors, validateTerms } from '../domain/terms.js';
-import type { AgreementTerms } from '../domain/terms-types.js';
-import { SCHEMAS_DIR } from '../paths.js';
+import { stringify } from 'csv-stringify/sync';
+import { DomainError, assertNever, type FieldError } from '../domain/errors.js';
+import { computeSettlement, engineVersionOf, settlementDigest } from '../domain/settlement.js';
+import type { EngineVersion, LineAmount, SettlementFigures } from '../domain/settlement-types.js';
+import { ownValue } from '../domain/records.js';
+import { pointerSegment, validateDecision, validateTerms } from '../domain/terms.js';
+import { RESERVE_ID, type AdoptedDecision, type AgreementTerms, type Decision } from '../domain/terms-types.js';
+import { shapeErrors } from '../schema-check.js';
 
 export const WHATIF_INPUT_SCHEMA_ID = 'https://poolshare.example/schemas/whatif-input.json';
 
@@ -19,42 +23,43 @@ export interface WhatIfInput {
   budget: LineAmount[];
   outturn: LineAmount[];
   agreement: AgreementTerms;
+  /** The reserve balance brought forward from the year before, by partner id. */
+  broughtForward?: Record<string, string>;
+  /** Board decisions, each taken as adopted: versions 1, 2, … in this order. */
+  decisions?: Decision[];
 }
 
-/** What the calculator prints: the settlement figures, the engine, and their digest. */
+/** What the calculator prints: the API's settlement figures, the engine, and their digest. */
 export interface WhatIfOutput extends SettlementFigures {
-  engineVersion: string;
+  engineVersion: EngineVersion;
   digest: string;
 }
 
 export type WhatIfResult = { ok: true; output: WhatIfOutput } | { ok: false; errors: FieldError[] };
 
-const validateInput = (() => {
-  const ajv = createAjv();
-  ajv.addSchema(JSON.parse(fs.readFileSync(path.join(SCHEMAS_DIR, 'whatif-input.schema.json'), 'utf8')) as object);
-  const validate = ajv.getSchema(WHATIF_INPUT_SCHEMA_ID);
-  if (validate === undefined) throw new Error('what-if input schema did not compile');
-  return validate;
-})();
-
 /** The calculator's core, for tests and the demo: validate, compute, digest. Never throws on bad input. */
 export function runWhatIf(input: unknown): WhatIfResult {
-  if (!validateInput(input)) return { ok: false, errors: schemaErrors(validateInput.errors, '') };
+  const shape = shapeErrors('whatif-input', input);
+  if (shape.length > 0) return { ok: false, errors: shape };
   const checked = input as WhatIfInput;
   const partners = checked.partners.map((partner) => partner.partnerId);
   const strategies = [...new Set([...checked.budget, ...checked.outturn].map((line) => line.strategyId))];
   const errors = [
     ...referenceErrors(checked),
     ...validateTerms(checked.agreement, { partners, strategies }).map((e) => ({ ...e, path: `/agreement${e.path}` })),
+    ...decisionErrors(checked, partners),
   ];
   if (errors.length > 0) return { ok: false, errors };
+  // Each decision is taken as adopted, in the order listed: versions 1, 2, …
+  const decisions: AdoptedDecision[] = (checked.decisions ?? []).map((decision, index) => ({ version: index + 1, ...decision }));
   let figures: SettlementFigures;
   try {
-    figures = computeSettlement({ partners, budget: checked.budget, outturn: checked.outturn, agreement: checked.agreement });
+    const { budget, outturn, agreement, broughtForward } = checked;
+    figures = computeSettlement({ partners, budget, outturn, agreement, ...(broughtForward === undefined ? {} : { broughtForward }), decisions });
   } catch (error) {
     // Limits that cross once B is known, or a contribution split of a zero budget.
     if (!(error instanceof DomainError)) throw error;
-    return { ok: false, errors: error.errors.map((e) => ({ ...e, path: `/agreement${e.path}` })) };
+    return { ok: false, errors: error.errors.map((e) => ({ ...e, path: inputPath(e.path) })) };
   }
   const body = {
     pots: figures.pots,
@@ -62,17 +67,29 @@ export function runWhatIf(input: unknown): WhatIfResult {
     payments: figures.payments,
     requiresDecision: figures.requiresDecision,
     unshared: figures.unshared,
-    engineVersion: ENGINE_VERSION,
+    ...(figures.reserve === undefined ? {} : { reserve: figures.reserve }),
+    engineVersion: engineVersionOf(figures),
   };
   return { ok: true, output: { ...body, digest: settlementDigest(body) } };
 }
 
-/** Partners unique, lines only for declared partners, each line at most once per list. */
+/** The engine names decisions by their place in its input (the file's order) and everything else within the terms. */
+function inputPath(enginePath: string): string {
+  return enginePath.startsWith('/decisions/') ? enginePath : `/agreement${enginePath}`;
+}
+
+/**
+ * Partners unique (and none called `reserve`, the reserve's id), lines only for declared
+ * partners, each line at most once per list, balances brought forward only for declared partners.
+ */
 function referenceErrors(input: WhatIfInput): FieldError[] {
   const errors: FieldError[] = [];
   const declared = new Map<string, number>();
   input.partners.forEach(({ partnerId }, index) => {
     const first = declared.get(partnerId);
+    if (partnerId === RESERVE_ID) {
+      errors.push({ path: `/partners/${index}/partnerId`, message: `'${RESERVE_ID}' is reserved: it names the risk reserve in payments` });
+    }
     if (first === undefined) declared.set(partnerId, index);
     else errors.push({ path: `/partners/${index}/partnerId`, message: `partner '${partnerId}' is already declared at /partners/${first}` });
   });
@@ -87,7 +104,19 @@ function referenceErrors(input: WhatIfInput): FieldError[] {
       else errors.push({ path: at, message: `repeats the line ${line.strategyId}/${line.partnerId}/${line.arrangement} of /${list}/${first}` });
     });
   }
+  for (const partnerId of Object.keys(input.broughtForward ?? {})) {
+    if (!declared.has(partnerId)) {
+      errors.push({ path: `/broughtForward/${pointerSegment(partnerId)}`, message: `partner '${partnerId}' is not declared in /partners` });
+    }
+  }
   return errors;
+}
+
+/** Each decision against the file's terms and partners, as when a decision is proposed. */
+function decisionErrors(input: WhatIfInput, partners: readonly string[]): FieldError[] {
+  return (input.decisions ?? []).flatMap((decision, index) =>
+    validateDecision(decision, input.agreement, partners).map((e) => ({ ...e, path: `/decisions/${index}${e.path}` })),
+  );
 }
 
 /** Reads and parses the file, then runs; file and JSON problems are reported like input errors. */
@@ -107,7 +136,13 @@ export function runWhatIfFile(file: string): WhatIfResult {
   return runWhatIf(input);
 }
 
-const USAGE = 'usage: poolshare-whatif <file.json> [--format json|table]';
+const FORMATS = ['json', 'table', 'csv'] as const;
+type Format = (typeof FORMATS)[number];
+const USAGE = `usage: poolshare-whatif <file.json> [--format ${FORMATS.join('|')}]`;
+
+function isFormat(text: string): text is Format {
+  return (FORMATS as readonly string[]).includes(text);
+}
 
 /** The command line: returns the exit code and writes through the given sinks. */
 export function main(argv: readonly string[], out: (text: string) => void, err: (text: string) => void): number {
@@ -116,13 +151,17 @@ export function main(argv: readonly string[], out: (text: string) => void, err: 
     out(`${USAGE}\n`);
     return 0;
   }
-  let format = 'json';
+  let format: string = 'json';
   const formatAt = args.indexOf('--format');
   if (formatAt >= 0) {
     format = args[formatAt + 1] ?? '';
     args.splice(formatAt, 2);
   }
-  if (args.length !== 1 || (format !== 'json' && format !== 'table')) {
+  if (!isFormat(format)) {
+    err(`unknown format ${JSON.stringify(format)}: choose one of ${FORMATS.join(', ')}\n${USAGE}\n`);
+    return 2;
+  }
+  if (args.length !== 1) {
     err(`${USAGE}\n`);
     return 2;
   }
@@ -131,25 +170,34 @@ export function main(argv: readonly string[], out: (text: string) => void, err: 
     for (const error of result.errors) err(`${error.path}: ${error.message}\n`);
     return 2;
   }
-  out(format === 'json' ? `${JSON.stringify(result.output, null, 2)}\n` : formatStatement(result.output));
+  out(render(result.output, format));
   return 0;
 }
 
-/** A readable statement: pots with their bands and shares, partners, payments, unshared lines. */
+function render(output: WhatIfOutput, format: Format): string {
+  switch (format) {
+    case 'json':
+      return `${JSON.stringify(output, null, 2)}\n`;
+    case 'table':
+      return formatStatement(output);
+    case 'csv':
+      return formatCsv(output);
+    default:
+      return assertNever(format);
+  }
+}
+
+/** A readable statement: pots with their bands and shares, partners, payments, the reserve, unshared lines. */
 export function formatStatement(output: WhatIfOutput): string {
   const parts: string[] = [`What-if settlement (${output.engineVersion})`, ''];
-  for (const pot of output.pots) {
-    parts.push(`Pot ${pot.potId}: budget ${money(pot.budget)}, variance ${money(pot.variance)} (${pot.direction})`);
-    if (pot.bands.length > 0) {
-      const bandRows = pot.bands.map((band, i) => [`band ${i + 1}`, money(band.from), band.to === null ? 'no limit' : money(band.to), money(band.amount)]);
-      parts.push(table([['', 'from', 'to', 'slice'], ...bandRows]));
-    }
-    const shareRows = Object.entries(pot.shares).map(([partnerId, share]) => [partnerId, money(share), pot.capped.includes(partnerId) ? 'capped' : '']);
-    parts.push(table([['partner', 'share', ''], ...shareRows, ['unallocated', money(pot.unallocated), '']]), '');
-  }
+  for (const pot of output.pots) parts.push(...potStatement(pot));
   parts.push('Partners');
-  const partnerRows = output.partners.map((row) => [row.partnerId, money(row.varianceBorne), money(row.share), money(row.transfer)]);
-  parts.push(table([['partner', 'borne', 'share', 'transfer (+ pays)'], ...partnerRows]), '');
+  const returned = output.reserve !== undefined;
+  const partnerRows = output.partners.map((row) => [
+    row.partnerId, money(row.varianceBorne), money(row.share), ...(returned ? [money(row.reserveReturned ?? '0.00')] : []), money(row.transfer),
+  ]);
+  parts.push(table([['partner', 'borne', 'share', ...(returned ? ['reserve returned'] : []), 'transfer (+ pays)'], ...partnerRows]), '');
+  if (output.reserve !== undefined) parts.push(...reserveStatement(output.reserve));
   parts.push('Payments');
   if (output.requiresDecision) parts.push('  none: an amount is unallocated and the board must decide it first');
   else if (output.payments.length === 0) parts.push('  none');
@@ -159,6 +207,85 @@ export function formatStatement(output: WhatIfOutput): string {
   else parts.push(table([['strategy', 'partner', 'arrangement', 'variance'], ...output.unshared.map((u) => [u.strategyId, u.partnerId, u.arrangement, money(u.variance)])]));
   parts.push('', `requiresDecision: ${output.requiresDecision ? 'yes' : 'no'}`, `digest: ${output.digest}`, '');
   return parts.join('\n');
+}
+
+function potStatement(pot: WhatIfOutput['pots'][number]): string[] {
+  const drew = pot.reserveDrawn === undefined ? '' : `, drew ${money(pot.reserveDrawn)} on the reserve`;
+  const lines = [`Pot ${pot.potId}: budget ${money(pot.budget)}, variance ${money(pot.variance)} (${pot.direction})${drew}`];
+  if (pot.bands.length > 0) {
+    const bandRows = pot.bands.map((band, i) => [`band ${i + 1}`, money(band.from), band.to === null ? 'no limit' : money(band.to), money(band.amount)]);
+    lines.push(table([['', 'from', 'to', 'slice'], ...bandRows]));
+  }
+  const shareRows = Object.entries(pot.shares).map(([partnerId, share]) => [partnerId, money(share), pot.capped.includes(partnerId) ? 'capped' : '']);
+  lines.push(table([['partner', 'share', ''], ...shareRows, ['unallocated', money(pot.unallocated), '']]));
+  if (pot.decision !== undefined) lines.push(`  board decision version ${pot.decision.version} applied: ${pot.decision.reference}`);
+  lines.push('');
+  return lines;
+}
+
+function reserveStatement(reserve: NonNullable<WhatIfOutput['reserve']>): string[] {
+  const rows = Object.keys(reserve.opening).map((partnerId) => [
+    partnerId,
+    ...[reserve.opening, reserve.drawn, reserve.closing, reserve.returned, reserve.carriedForward].map((amounts) => money(ownValue(amounts, partnerId) ?? '0.00')),
+  ]);
+  return [
+    `Reserve (unused balance: ${reserve.unused}; the reserve pays ${money(reserve.transfer)})`,
+    table([['partner', 'opening', 'drawn', 'closing', 'returned', 'carried forward'], ...rows]),
+    '',
+  ];
+}
+
+/** The same figures as CSV sections (titled, separated by blank rows), every value a string. */
+export function formatCsv(output: WhatIfOutput): string {
+  const partners = output.partners.map((row) => row.partnerId);
+  const engine2 = output.engineVersion !== 'poolshare-settlement/1';
+  const rows: string[][] = [
+    ['What-if settlement'],
+    ['engine version', output.engineVersion],
+    ['digest', output.digest],
+    ['requires decision', output.requiresDecision ? 'yes' : 'no'],
+    [],
+    ['Pots'],
+    ['pot', 'budget', 'variance', 'direction', ...partners.map((p) => `share ${p}`), 'unallocated', 'capped', ...(engine2 ? ['reserve drawn', 'decision version', 'decision reference'] : [])],
+    ...output.pots.map((pot) => [
+      pot.potId, pot.budget, pot.variance, pot.direction, ...partners.map((p) => ownValue(pot.shares, p) ?? '0.00'), pot.unallocated, pot.capped.join(' '),
+      ...(engine2 ? [pot.reserveDrawn ?? '', pot.decision === undefined ? '' : String(pot.decision.version), pot.decision?.reference ?? ''] : []),
+    ]),
+    [],
+    ['Bands'],
+    ['pot', 'from', 'to', 'amount'],
+    ...output.pots.flatMap((pot) => pot.bands.map((b) => [pot.potId, b.from, b.to ?? '', b.amount])),
+    [],
+    ['Partners'],
+    ['partner', 'variance borne', 'share', 'transfer (positive pays)', ...(output.reserve === undefined ? [] : ['reserve returned'])],
+    ...output.partners.map((p) => [p.partnerId, p.varianceBorne, p.share, p.transfer, ...(output.reserve === undefined ? [] : [p.reserveReturned ?? '0.00'])]),
+    [],
+    ['Payments'],
+    ['from', 'to', 'amount'],
+    ...output.payments.map((p) => [p.from, p.to, p.amount]),
+    [],
+    ['Unshared'],
+    ['strategy', 'partner', 'arrangement', 'variance'],
+    ...output.unshared.map((u) => [u.strategyId, u.partnerId, u.arrangement, u.variance]),
+    ...reserveCsv(output.reserve),
+  ];
+  return stringify(rows, { record_delimiter: '\r\n' });
+}
+
+function reserveCsv(reserve: WhatIfOutput['reserve']): string[][] {
+  if (reserve === undefined) return [];
+  const rows = Object.keys(reserve.opening).map((partnerId) => [
+    partnerId,
+    ...[reserve.opening, reserve.drawn, reserve.closing, reserve.returned, reserve.carriedForward].map((amounts) => ownValue(amounts, partnerId) ?? '0.00'),
+  ]);
+  return [
+    [],
+    ['Reserve'],
+    ['unused', reserve.unused],
+    ['transfer (positive pays)', reserve.transfer],
+    ['partner', 'opening', 'drawn', 'closing', 'returned', 'carried forward'],
+    ...rows,
+  ];
 }
 
 /** Thousands separators on an amount string; string work only, never a float. */

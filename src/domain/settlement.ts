@@ -1,22 +1,15 @@
-// The pure settlement engine: SETTLEMENT.md §2–4, figure for figure.
+// The pure settlement engine (docs/engine.md), figure for figure: engine 1's pots, shares,
+// transfers and payments, and engine 2's risk reserve and board decisions.
 // No I/O, no clock, no randomness, no JS number for money: amounts come in as strings,
 // live as big.js decimals (Dec.strict) and go out as strings with two places.
 import { canonicalSha256 } from './canonical.js';
-import { DomainError, assertNever } from './errors.js';
-import {
-  Dec,
-  ONE,
-  ZERO,
-  formatAmount,
-  parseAmount,
-  parseDecimal,
-  roundLargestRemainder,
-  sumDecimals,
-  type Decimal,
-} from './money.js';
+import { ZERO, formatAmount, parseAmount, sumDecimals, type Decimal } from './money.js';
+import { ownValue } from './records.js';
+import { reserveInPlay, settleReserve, type ReserveInPlay, type ReserveResult } from './settlement-reserve.js';
+import { applyRule, nothingToShare, type DecisionAt, type RuleResult } from './settlement-rule.js';
 import type {
-  BandSlice,
   Direction,
+  EngineVersion,
   PartnerSettlement,
   Payment,
   PotSettlement,
@@ -25,12 +18,20 @@ import type {
   UnsharedLine,
 } from './settlement-types.js';
 import { assertValidTerms } from './terms.js';
-import type { Arrangement, Band, DirectionRule, Pot } from './terms-types.js';
+import { RESERVE_ID, type AdoptedDecision, type Arrangement, type Pot } from './terms-types.js';
 
-/** Bump when a rule changes: a recorded settlement names the engine that computed it. */
-export const ENGINE_VERSION = 'poolshare-settlement/1';
+/** A settlement that uses no reserve and applies no decision: its body is exactly engine 1's. */
+export const ENGINE_VERSION_1: EngineVersion = 'poolshare-settlement/1';
+/** A settlement with a reserve in play or an applied board decision. */
+export const ENGINE_VERSION_2: EngineVersion = 'poolshare-settlement/2';
+/** Engine 1's name, kept for callers that predate engine 2; a settlement's own is `engineVersionOf(figures)`. */
+export const ENGINE_VERSION = ENGINE_VERSION_1;
 
-const HUNDRED = Dec('100');
+/** The rules a settlement used, read off its figures: only engine 2 adds `reserve` or a pot's `decision`. */
+export function engineVersionOf(figures: SettlementFigures): EngineVersion {
+  const usesEngine2 = figures.reserve !== undefined || figures.pots.some((pot) => pot.decision !== undefined);
+  return usesEngine2 ? ENGINE_VERSION_2 : ENGINE_VERSION_1;
+}
 
 /** One (strategy, partner, arrangement) line with both sides; a missing side counts as 0. */
 interface Line {
@@ -48,6 +49,8 @@ interface PotResult {
   variances: Decimal[];
   shares: Decimal[];
   unallocated: Decimal;
+  /** What the pot drew on the reserve (0 without one). */
+  drawn: Decimal;
 }
 
 export function computeSettlement(input: SettlementInput): SettlementFigures {
@@ -56,21 +59,30 @@ export function computeSettlement(input: SettlementInput): SettlementFigures {
   const lines = collectLines(input);
   const strategies = new Set<string>(lines.map((line) => line.strategyId));
   for (const pot of input.agreement.pots) for (const strategyId of pot.strategies) strategies.add(strategyId);
-  // Terms were validated when proposed; checking again costs microseconds and turns a
-  // corrupt or foreign agreement into a 422 instead of wrong money.
+  // Terms were validated when proposed; their semantic rules cost microseconds to check
+  // again and turn a corrupt or foreign agreement into a 422 instead of wrong money.
   assertValidTerms(input.agreement, { partners, strategies: [...strategies] });
+  const reserve = reserveInPlay(input);
+  const decisions = latestDecisions(input.decisions ?? []);
 
-  const pots = input.agreement.pots.map((pot, index) => settlePot(pot, index, lines, partners));
-  const partnerRows = partnerTotals(partners, pots);
+  // Pots draw on the reserve in their order, from a running balance.
+  let balance = reserve === null ? ZERO : sumDecimals(reserve.opening);
+  const pots = input.agreement.pots.map((pot, potIndex) => {
+    const result = settlePot({ pot, potIndex, partners, reserve, balance, decisions }, lines);
+    balance = balance.minus(result.drawn);
+    return result;
+  });
+  const reserveResult = reserve === null ? null : settleReserve(reserve, partners, sumDecimals(pots.map((pot) => pot.drawn)));
+  const partnerRows = partnerTotals(partners, pots, reserveResult);
   const requiresDecision = pots.some((pot) => !pot.unallocated.eq(ZERO));
-  const payments = requiresDecision ? [] : greedyPayments(partnerRows);
   const figures: SettlementFigures = {
     pots: pots.map((pot) => pot.view),
     partners: partnerRows,
-    payments,
+    payments: requiresDecision ? [] : greedyPayments(participants(partnerRows, reserveResult)),
     unshared: unsharedLines(lines, input.agreement.pots),
     requiresDecision,
   };
+  if (reserveResult !== null) figures.reserve = reserveResult.view;
   checkInvariants(figures);
   return figures;
 }
@@ -123,7 +135,33 @@ function compareText(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
-function settlePot(pot: Pot, potIndex: number, lines: readonly Line[], partners: readonly string[]): PotResult {
+/** Per pot and direction, the decision adopted last (the input lists them in adoption order). */
+function latestDecisions(decisions: readonly AdoptedDecision[]): Map<string, DecisionAt> {
+  const latest = new Map<string, DecisionAt>();
+  decisions.forEach((decision, index) => latest.set(decisionKey(decision.potId, decision.direction), { decision, index }));
+  return latest;
+}
+
+function decisionKey(potId: string, direction: string): string {
+  return JSON.stringify([potId, direction]);
+}
+
+interface PotContext {
+  pot: Pot;
+  potIndex: number;
+  partners: readonly string[];
+  reserve: ReserveInPlay | null;
+  /** The reserve's balance before this pot draws. */
+  balance: Decimal;
+  decisions: ReadonlyMap<string, DecisionAt>;
+}
+
+/**
+ * B, v and V from the pot's pooled lines; a covered overspending pot first draws
+ * D = min(balance, V) on the reserve; the rule then shares V − D (or nothing, if that is 0).
+ */
+function settlePot(context: PotContext, lines: readonly Line[]): PotResult {
+  const { pot, potIndex, partners, reserve } = context;
   const strategies = new Set(pot.strategies);
   const budgets = partners.map(() => ZERO);
   const variances = partners.map(() => ZERO);
@@ -134,14 +172,17 @@ function settlePot(pot: Pot, potIndex: number, lines: readonly Line[], partners:
   }
   const variance = sumDecimals(variances);
   const direction: Direction = variance.gt(ZERO) ? 'overspend' : variance.lt(ZERO) ? 'underspend' : 'none';
-  const shared =
-    direction === 'none'
-      ? { shares: partners.map(() => ZERO), unallocated: ZERO, bands: [], capped: [] }
+  const covered = reserve !== null && reserve.covers.has(pot.potId) && direction === 'overspend';
+  const drawn = covered ? (context.balance.lt(variance) ? context.balance : variance) : ZERO;
+  const rest = variance.minus(drawn);
+  const shared: RuleResult =
+    direction === 'none' || rest.eq(ZERO)
+      ? nothingToShare(partners.length)
       : applyRule(
-          { pot, potIndex, direction, partners, budgets },
+          { pot, potIndex, direction, partners, budgets, decision: context.decisions.get(decisionKey(pot.potId, direction)) },
           direction === 'overspend' ? pot.overspend : pot.underspend,
           variances,
-          variance,
+          rest,
         );
   const view: PotSettlement = {
     potId: pot.potId,
@@ -153,215 +194,44 @@ function settlePot(pot: Pot, potIndex: number, lines: readonly Line[], partners:
     capped: shared.capped,
     unallocated: formatAmount(shared.unallocated),
   };
-  return { view, variances, shares: shared.shares, unallocated: shared.unallocated };
+  // Engine 2's fields appear only when engine 2 is in play: an engine-1 body stays byte for byte.
+  if (reserve !== null) view.reserveDrawn = formatAmount(drawn);
+  if (shared.applied !== undefined) view.decision = shared.applied;
+  return { view, variances, shares: shared.shares, unallocated: shared.unallocated, drawn };
 }
 
-/** What one pot's rule needs to know besides the amounts. */
-interface RuleContext {
-  pot: Pot;
-  potIndex: number;
-  direction: 'overspend' | 'underspend';
-  partners: readonly string[];
-  budgets: readonly Decimal[];
-}
-
-interface RuleResult {
-  shares: Decimal[];
-  unallocated: Decimal;
-  bands: BandSlice[];
-  capped: string[];
-}
-
-/** §3.1–3.4 for a pot with V ≠ 0: raw shares, caps, then sign and rounding. */
-function applyRule(context: RuleContext, rule: DirectionRule, variances: Decimal[], variance: Decimal): RuleResult {
-  if ('own' in rule) return { shares: [...variances], unallocated: ZERO, bands: [], capped: [] };
-  const total = variance.abs();
-  const limits = bandLimits(context, rule.bands);
-  const weights = rule.bands.map((band, index) => bandWeights(context, band, index));
-  // §3.2 says x is exact, and §3.3–3.4 compare it (does a share exceed its cap, which
-  // remainders are equal), so shares are kept as numerators over one common denominator:
-  // the pot's budget B (1 if B = 0, when no contribution band is allowed), times the budgets
-  // cap spreads divide by. Big's plus/minus/times are exact; there is no division to round.
-  const budget = sumDecimals(context.budgets);
-  const raw = rawShares(total, limits, weights, context.partners.length, budget.gt(ZERO) ? budget : ONE);
-  const capped = applyCaps(raw.numerators, rule.caps ?? {}, context, raw.denominator);
-  // Round magnitudes (partners in declared order, then U last) so ties fall as §3.4 says.
-  const rounded = roundLargestRemainder([...capped.shares, capped.unallocated], total, capped.denominator);
-  const sign = variance.lt(ZERO) ? Dec('-1') : ONE;
-  const signed = rounded.map((value) => value.times(sign));
-  return {
-    shares: signed.slice(0, -1),
-    unallocated: signed[signed.length - 1] as Decimal,
-    bands: bandSlices(total, limits),
-    capped: context.partners.filter((_, index) => capped.isCapped[index]),
-  };
-}
-
-/**
- * Converts each band's limit (upTo, or upToPercentOfBudget of B, exact) and checks that the
- * sequence 0 = L[0] < L[1] < … is strictly increasing; null is the last band's infinity.
- */
-function bandLimits(context: RuleContext, bands: readonly Band[]): (Decimal | null)[] {
-  const budget = sumDecimals(context.budgets);
-  const limits = bands.map((band, index) => {
-    if (index === bands.length - 1) return null;
-    if (band.upTo !== undefined) return parseAmount(band.upTo);
-    return budget.times(parseDecimal(band.upToPercentOfBudget as string)).div(HUNDRED);
-  });
-  let previous = ZERO;
-  limits.forEach((limit, index) => {
-    if (limit === null) return;
-    if (!limit.gt(previous)) {
-      const path = `/pots/${context.potIndex}/${context.direction}/bands/${index}`;
-      const message =
-        `pot '${context.pot.potId}': ${context.direction} band ${index + 1} ends at ${limit.toString()}, ` +
-        `not above the band before it (${previous.toString()}) with the pot's budget of ${budget.toFixed(2)}`;
-      throw new DomainError('unprocessable', 'band-limits-not-increasing', message, [{ path, message }]);
-    }
-    previous = limit;
-  });
-  return limits;
-}
-
-/**
- * The band's weight per partner index (§3.2; they sum to exactly 1 by validation), applied to
- * a slice: `slice × w[p]` as a numerator over `denominator`, which is the pot's budget B
- * whenever a contribution band exists (B[p] / B then needs no division).
- */
-type Weight = (slice: Decimal, partner: number, denominator: Decimal) => Decimal;
-
-function bandWeights(context: RuleContext, band: Band, index: number): Weight {
-  switch (band.basis) {
-    case 'contribution': {
-      const budget = sumDecimals(context.budgets);
-      if (budget.eq(ZERO)) {
-        const path = `/pots/${context.potIndex}/${context.direction}/bands/${index}/basis`;
-        const message = `pot '${context.pot.potId}': ${context.direction} band ${index + 1} splits by contribution but the pot's pooled budget is 0`;
-        throw new DomainError('unprocessable', 'contribution-budget-zero', message, [{ path, message }]);
-      }
-      return (slice, partner, denominator) => {
-        if (!denominator.eq(budget)) throw new Error('contribution shares are numerators over B');
-        return slice.times(context.budgets[partner] as Decimal);
-      };
-    }
-    case 'fixed': {
-      const weights = context.partners.map((partnerId) => {
-        const weight = band.weights[partnerId];
-        return weight === undefined ? ZERO : parseDecimal(weight);
-      });
-      return (slice, partner, denominator) => slice.times(weights[partner] as Decimal).times(denominator);
-    }
-    case 'lead': {
-      const lead = context.partners.indexOf(band.partnerId);
-      return (slice, partner, denominator) => (partner === lead ? slice.times(denominator) : ZERO);
-    }
-    default:
-      return assertNever(band);
-  }
-}
-
-/** a[i] = max(0, min(A, L[i]) − L[i−1]) and x[p] = Σ a[i] × w_i[p], exact: numerators over `denominator`. */
-function rawShares(
-  total: Decimal,
-  limits: readonly (Decimal | null)[],
-  weights: readonly Weight[],
-  partnerCount: number,
-  denominator: Decimal,
-): { numerators: Decimal[]; denominator: Decimal } {
-  const raw = Array.from({ length: partnerCount }, () => ZERO);
-  let from = ZERO;
-  limits.forEach((limit, index) => {
-    const to = limit === null || limit.gt(total) ? total : limit;
-    const slice = to.gt(from) ? to.minus(from) : ZERO;
-    const weight = weights[index] as Weight;
-    for (let partner = 0; partner < partnerCount; partner += 1) {
-      raw[partner] = (raw[partner] as Decimal).plus(weight(slice, partner, denominator));
-    }
-    if (limit !== null) from = limit;
-  });
-  return { numerators: raw, denominator };
-}
-
-/**
- * §3.3: repeat until nothing changes — cap every uncapped partner above its cap, spread the
- * excess over uncapped partners with B[p] > 0 in proportion to B[p], or leave it unallocated.
- * Shares and U are numerators over `denominator`; a spread multiplies the denominator by the
- * takers' budget instead of dividing, so every comparison with a cap is exact.
- */
-function applyCaps(
-  raw: readonly Decimal[],
-  caps: Record<string, string>,
-  context: RuleContext,
-  denominator: Decimal,
-): { shares: Decimal[]; unallocated: Decimal; denominator: Decimal; isCapped: boolean[] } {
-  const shares = [...raw];
-  const limit = context.partners.map((partnerId) => (caps[partnerId] === undefined ? null : parseAmount(caps[partnerId])));
-  const isCapped = context.partners.map(() => false);
-  let unallocated = ZERO;
-  let den = denominator;
-  for (;;) {
-    let excess = ZERO;
-    shares.forEach((share, partner) => {
-      const cap = limit[partner];
-      if (isCapped[partner] || cap === null || cap === undefined) return;
-      const capped = cap.times(den);
-      if (!share.gt(capped)) return;
-      excess = excess.plus(share.minus(capped));
-      shares[partner] = capped;
-      isCapped[partner] = true;
-    });
-    if (excess.eq(ZERO)) return { shares, unallocated, denominator: den, isCapped };
-    const takers = shares.map((_, partner) => partner).filter((p) => !isCapped[p] && (context.budgets[p] as Decimal).gt(ZERO));
-    const takerBudget = sumDecimals(takers.map((p) => context.budgets[p] as Decimal));
-    if (takers.length === 0) {
-      unallocated = unallocated.plus(excess);
-      continue;
-    }
-    // excess/den × B[p]/takerBudget: put everything over den × takerBudget.
-    shares.forEach((share, partner) => (shares[partner] = share.times(takerBudget)));
-    unallocated = unallocated.times(takerBudget);
-    den = den.times(takerBudget);
-    for (const p of takers) {
-      shares[p] = (shares[p] as Decimal).plus(excess.times(context.budgets[p] as Decimal));
-    }
-  }
-}
-
-/**
- * The slices for the statement. Bounds are shown to the penny (half up) and the amounts are
- * taken between the shown bounds, so the listed slices add up to |V| exactly; the shares
- * themselves were computed from the exact bounds.
- */
-function bandSlices(total: Decimal, limits: readonly (Decimal | null)[]): BandSlice[] {
-  let from = ZERO;
-  return limits.map((limit) => {
-    const to = limit === null ? null : limit.round(2, Dec.roundHalfUp);
-    const end = to === null || to.gt(total) ? total : to;
-    const amount = end.gt(from) ? end.minus(from) : ZERO;
-    const slice: BandSlice = { from: formatAmount(from), to: to === null ? null : formatAmount(to), amount: formatAmount(amount) };
-    if (to !== null) from = to;
-    return slice;
-  });
-}
-
-/** §4: borne, share and transfer per partner over all pots. */
-function partnerTotals(partners: readonly string[], pots: readonly PotResult[]): PartnerSettlement[] {
+/** Per partner over all pots: borne, share, and transfer = share − borne − returned (positive pays). */
+function partnerTotals(partners: readonly string[], pots: readonly PotResult[], reserve: ReserveResult | null): PartnerSettlement[] {
   return partners.map((partnerId, index) => {
     const borne = sumDecimals(pots.map((pot) => pot.variances[index] as Decimal));
     const share = sumDecimals(pots.map((pot) => pot.shares[index] as Decimal));
-    return {
+    const returned = reserve === null ? ZERO : (reserve.returned[index] as Decimal);
+    const row: PartnerSettlement = {
       partnerId,
       varianceBorne: formatAmount(borne),
       share: formatAmount(share),
-      transfer: formatAmount(share.minus(borne)),
+      transfer: formatAmount(share.minus(borne).minus(returned)),
     };
+    if (reserve !== null) row.reserveReturned = formatAmount(returned);
+    return row;
   });
 }
 
-/** §4: the first partner still owing pays the first still owed the smaller remainder. */
-function greedyPayments(rows: readonly PartnerSettlement[]): Payment[] {
-  const owing = rows.filter((row) => parseAmount(row.transfer).gt(ZERO)).map((row) => ({ id: row.partnerId, left: parseAmount(row.transfer) }));
-  const owed = rows.filter((row) => parseAmount(row.transfer).lt(ZERO)).map((row) => ({ id: row.partnerId, left: parseAmount(row.transfer).abs() }));
+interface Participant {
+  id: string;
+  transfer: Decimal;
+}
+
+/** Who takes part in payments, in payer order: the reserve (when in play) first, then the partners. */
+function participants(rows: readonly PartnerSettlement[], reserve: ReserveResult | null): Participant[] {
+  const partners = rows.map((row) => ({ id: row.partnerId, transfer: parseAmount(row.transfer) }));
+  return reserve === null ? partners : [{ id: RESERVE_ID, transfer: reserve.transfer }, ...partners];
+}
+
+/** The first participant still owing pays the first still owed the smaller remainder. */
+function greedyPayments(everyone: readonly Participant[]): Payment[] {
+  const owing = everyone.filter((p) => p.transfer.gt(ZERO)).map((p) => ({ id: p.id, left: p.transfer }));
+  const owed = everyone.filter((p) => p.transfer.lt(ZERO)).map((p) => ({ id: p.id, left: p.transfer.abs() }));
   const payments: Payment[] = [];
   let i = 0;
   let j = 0;
@@ -394,22 +264,45 @@ function unsharedLines(lines: readonly Line[], pots: readonly Pot[]): UnsharedLi
 /** TigerBeetle's rule: check the invariants where they are made. Breaking one is a bug here. */
 function checkInvariants(figures: SettlementFigures): void {
   let unallocated = ZERO;
+  let drawn = ZERO;
   for (const pot of figures.pots) {
-    const total = sumDecimals(Object.values(pot.shares).map(parseAmount)).plus(parseAmount(pot.unallocated));
-    if (!total.eq(parseAmount(pot.variance))) throw new Error(`pot ${pot.potId}: shares + U ≠ V`);
+    const potDrawn = pot.reserveDrawn === undefined ? ZERO : parseAmount(pot.reserveDrawn);
+    const total = sumDecimals(Object.values(pot.shares).map(parseAmount)).plus(parseAmount(pot.unallocated)).plus(potDrawn);
+    if (!total.eq(parseAmount(pot.variance))) throw new Error(`pot ${pot.potId}: shares + U + D ≠ V`);
     unallocated = unallocated.plus(parseAmount(pot.unallocated));
+    drawn = drawn.plus(potDrawn);
   }
-  const transfers = sumDecimals(figures.partners.map((row) => parseAmount(row.transfer)));
-  if (!transfers.eq(unallocated.neg())) throw new Error('transfers do not sum to −ΣU');
-  if (figures.payments.length > Math.max(0, figures.partners.length - 1)) throw new Error('more than n − 1 payments');
-  for (const row of figures.partners) {
+  const reserve = figures.reserve;
+  if (reserve !== undefined) checkReserve(reserve, drawn);
+  const everyone = [
+    ...(reserve === undefined ? [] : [{ id: RESERVE_ID, transfer: parseAmount(reserve.transfer) }]),
+    ...figures.partners.map((row) => ({ id: row.partnerId, transfer: parseAmount(row.transfer) })),
+  ];
+  if (!sumDecimals(everyone.map((p) => p.transfer)).eq(unallocated.neg())) throw new Error('transfers do not sum to −ΣU');
+  if (figures.payments.length > Math.max(0, everyone.length - 1)) throw new Error('more payments than participants − 1');
+  for (const participant of everyone) {
     let net = ZERO;
     for (const payment of figures.payments) {
-      if (payment.from === row.partnerId) net = net.plus(parseAmount(payment.amount));
-      if (payment.to === row.partnerId) net = net.minus(parseAmount(payment.amount));
+      if (payment.from === participant.id) net = net.plus(parseAmount(payment.amount));
+      if (payment.to === participant.id) net = net.minus(parseAmount(payment.amount));
     }
-    const expected = figures.requiresDecision ? ZERO : parseAmount(row.transfer);
-    if (!net.eq(expected)) throw new Error(`payments do not settle ${row.partnerId}'s transfer`);
+    const expected = figures.requiresDecision ? ZERO : participant.transfer;
+    if (!net.eq(expected)) throw new Error(`payments do not settle ${participant.id}'s transfer`);
+  }
+}
+
+/** Σ drawn = Σ D ≤ R; closing = opening − drawn ≥ 0; closing is returned or carried forward. */
+function checkReserve(reserve: NonNullable<SettlementFigures['reserve']>, drawnByPots: Decimal): void {
+  const sum = (amounts: Record<string, string>) => sumDecimals(Object.values(amounts).map(parseAmount));
+  if (!sum(reserve.drawn).eq(drawnByPots) || drawnByPots.gt(sum(reserve.opening))) throw new Error('reserve: Σ drawn ≠ Σ D, or more than R');
+  for (const [partnerId, closing] of Object.entries(reserve.closing)) {
+    const amount = (record: Record<string, string>) => parseAmount(ownValue(record, partnerId) ?? 'missing');
+    const opening = amount(reserve.opening);
+    const drawn = amount(reserve.drawn);
+    const kept = amount(reserve.unused === 'return' ? reserve.returned : reserve.carriedForward);
+    if (parseAmount(closing).lt(ZERO) || !opening.minus(drawn).eq(parseAmount(closing)) || !kept.eq(parseAmount(closing))) {
+      throw new Error(`reserve: ${partnerId}'s closing balance does not follow from its opening and drawn`);
+    }
   }
 }
 

@@ -26,6 +26,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/me": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The calling key
+         * @description The caller's key: its name, role, partner (partner keys only) and funds. The web app uses it to show only what the key may do; every operation still enforces its own rule.
+         *
+         *     Who: admin, partner, auditor.
+         */
+        get: operations["getMe"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/funds": {
         parameters: {
             query?: never;
@@ -502,6 +524,28 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * The web app
+         * @description The web app for finance teams (served from this server; it calls this same API with the user's key). Any other GET of a page path that accepts text/html gets the same page (its router picks the view). 503 `web-app-not-built` when its assets were not built (`npm run build`).
+         *
+         *     Who: anyone (no key).
+         */
+        get: operations["getWebApp"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/healthz": {
         parameters: {
             query?: never;
@@ -591,7 +635,7 @@ export interface components {
         };
         /**
          * AgreementTerms
-         * @description Risk- and benefit-share terms of a pooled fund (SETTLEMENT.md §3). Amounts, percentages and weights are decimal strings. Semantic rules (known partners and strategies, weights summing to exactly 1, increasing limits) are checked by src/domain/terms.ts.
+         * @description Risk- and benefit-share terms of a pooled fund (docs/engine.md): pots with a rule per direction, and an optional risk reserve. Amounts, percentages and weights are decimal strings. Rules that need the fund-year (known partners, strategies and pots, weights summing to exactly 1, increasing limits, covered pots) are checked by src/domain/terms.ts.
          */
         AgreementTerms: {
             /**
@@ -600,6 +644,7 @@ export interface components {
              */
             schemaVersion?: 1;
             pots: components["schemas"]["AgreementTermsPot"][];
+            reserve?: components["schemas"]["AgreementTermsReserve"];
         };
         /** @description Decimal pounds with at most two places, e.g. "30000.00". */
         AgreementTermsAmount: string;
@@ -640,6 +685,20 @@ export interface components {
             strategies: components["schemas"]["AgreementTermsId"][];
             overspend: components["schemas"]["AgreementTermsDirectionRule"];
             underspend: components["schemas"]["AgreementTermsDirectionRule"];
+        };
+        /** @description A risk reserve the partners fund in advance: it pays a covered pot's overspend before the partners share anything; what is left is returned to the partners or carried forward into the next fund-year. */
+        AgreementTermsReserve: {
+            /** @description What each partner paid into the reserve for this year, by partner id (non-negative; partners not named paid 0). */
+            contributions: {
+                [key: string]: components["schemas"]["AgreementTermsAmount"];
+            };
+            /** @description Ids of the pots that may draw on the reserve, each at most once (possibly none); a covered pot's overspend rule must be a bands rule. */
+            covers: components["schemas"]["AgreementTermsId"][];
+            /**
+             * @description The balance left at the end of the year: paid back to the partners, or carried forward into the next fund-year.
+             * @enum {unknown}
+             */
+            unused: "return" | "carry-forward";
         };
         /**
          * AgreementVersion
@@ -893,6 +952,18 @@ export interface components {
             firstBroken: null | components["schemas"]["ChainBreak"];
         };
         /**
+         * Me
+         * @description The caller's key as the service knows it: its name, role, partner (partner keys only) and funds. Lets a client show only what the key may do; the API still enforces every rule.
+         */
+        Me: {
+            name: string;
+            /** @enum {string} */
+            role: "admin" | "partner" | "auditor";
+            partnerId?: components["schemas"]["PartnerId"];
+            /** @description Fund ids the key may touch, or ["*"] for all. */
+            funds: (components["schemas"]["FundId"] | "*")[];
+        };
+        /**
          * MonitoringArrangement
          * @description The figures of the pooled or the aligned lines.
          */
@@ -960,8 +1031,8 @@ export interface components {
             requiresDecision: boolean;
             partners: {
                 partnerId: components["schemas"]["PartnerId"];
-                share: components["schemas"]["Amount"];
-                transfer: components["schemas"]["Amount"];
+                share: components["schemas"]["ComputedAmount"];
+                transfer: components["schemas"]["ComputedAmount"];
             }[];
             digest: components["schemas"]["Digest"];
         };
@@ -1126,17 +1197,19 @@ export interface components {
         PartnerId: string;
         /**
          * PartnerSettlement
-         * @description What a partner bore, its share, and its transfer (positive: it pays).
+         * @description What a partner bore, its share, and its transfer (positive: it pays); under engine 2 with a reserve, also what the reserve returned to it.
          */
         PartnerSettlement: {
             partnerId: components["schemas"]["PartnerId"];
             varianceBorne: components["schemas"]["ComputedAmount"];
             share: components["schemas"]["ComputedAmount"];
             transfer: components["schemas"]["ComputedAmount"];
+            /** @description Engine 2, when a reserve is in play: the unused reserve paid back to this partner (its transfer is reduced by it). */
+            reserveReturned?: components["schemas"]["ComputedAmount"];
         };
         /**
          * Payment
-         * @description A balancing payment between partners.
+         * @description A balancing payment between partners; under engine 2 the reserve pays too (`from` is then "reserve", an id no partner may use).
          */
         Payment: {
             from: components["schemas"]["PartnerId"];
@@ -1205,7 +1278,7 @@ export interface components {
         };
         /**
          * PotSettlement
-         * @description One pot: its budget, net variance, band slices and rounded shares.
+         * @description One pot: its budget, net variance, band slices and rounded shares; under engine 2 also what it drew on the reserve and the decision it applied.
          */
         PotSettlement: {
             potId: string;
@@ -1219,6 +1292,13 @@ export interface components {
             };
             capped: components["schemas"]["PartnerId"][];
             unallocated: components["schemas"]["ComputedAmount"];
+            /** @description Engine 2, when a reserve is in play: what this pot drew on the reserve before its rule shared the rest (0.00 for a pot not covered or not overspent). */
+            reserveDrawn?: components["schemas"]["ComputedAmount"];
+            /** @description Engine 2: the adopted board decision this pot applied to its unallocated amount. */
+            decision?: {
+                version: number;
+                reference: string;
+            };
         };
         /**
          * Problem
@@ -1277,6 +1357,23 @@ export interface components {
          */
         Reason: string;
         /**
+         * ReserveSettlement
+         * @description Engine 2: the risk reserve in a settlement, per partner in declared order: the opening balance (contributions plus any balance brought forward), what was drawn (the total drawn, attributed by opening balance), the closing balance, and whether it is returned or carried forward. `transfer` is what the reserve pays out (drawn plus returned).
+         */
+        ReserveSettlement: {
+            opening: components["schemas"]["ReserveSettlementByPartner"];
+            drawn: components["schemas"]["ReserveSettlementByPartner"];
+            closing: components["schemas"]["ReserveSettlementByPartner"];
+            /** @enum {string} */
+            unused: "return" | "carry-forward";
+            returned: components["schemas"]["ReserveSettlementByPartner"];
+            carriedForward: components["schemas"]["ReserveSettlementByPartner"];
+            transfer: components["schemas"]["ComputedAmount"];
+        };
+        ReserveSettlementByPartner: {
+            [key: string]: components["schemas"]["ComputedAmount"];
+        };
+        /**
          * ReturnLine
          * @description One of the partner's budget lines in a monthly return.
          */
@@ -1332,6 +1429,7 @@ export interface components {
             mode: "final" | "forecast";
             asOfRevision: components["schemas"]["Revision"];
             agreementVersion: components["schemas"]["AgreementVersion"];
+            /** @description The rules used: poolshare-settlement/1 without a reserve or an applied decision (the body has none of engine 2's fields), poolshare-settlement/2 otherwise. */
             engineVersion: string;
             /** @enum {string} */
             status: "calculated" | "approved" | "superseded";
@@ -1344,6 +1442,7 @@ export interface components {
             partners: components["schemas"]["PartnerSettlement"][];
             payments: components["schemas"]["Payment"][];
             unshared: components["schemas"]["UnsharedLine"][];
+            reserve?: components["schemas"]["ReserveSettlement"];
             digest: components["schemas"]["Digest"];
             /** @description The hash of the fund-year's event at asOfRevision (docs/integrity.md): which log the figures came from. Outside the digested body. null for a settlement recorded before the chain. */
             chainHash: null | components["schemas"]["ChainHash"];
@@ -1589,6 +1688,28 @@ export interface operations {
             413: components["responses"]["Problem413"];
             415: components["responses"]["Problem415"];
             422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
+        };
+    };
+    getMe: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The key. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Me"];
+                };
+            };
+            401: components["responses"]["Problem401"];
             500: components["responses"]["Problem500"];
         };
     };
@@ -2534,6 +2655,28 @@ export interface operations {
                 };
             };
             500: components["responses"]["Problem500"];
+        };
+    };
+    getWebApp: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "text/html": string;
+                };
+            };
+            500: components["responses"]["Problem500"];
+            503: components["responses"]["Problem503"];
         };
     };
     getHealth: {

@@ -29,4 +29,6 @@ type FileReply<R> = R extends { content: infer C }
   : never;
 export type ReplyOf<Op extends OperationId> = SuccessResponse<Op> extends { content: { 'application/json': infer Body } }
   ? Body
-  : FileReply<SuccessResponse<Op>>;
+  : SuccessResponse<Op> extends { content: { 'text/html': infer Html } }
+    ? Html
+    : FileReply<SuccessResponse<Op>>;

@@ -23,7 +23,9 @@ import monitoringRoutes from './routes/monitoring.js';
 import positionsRoutes from './routes/positions.js';
 import returnsRoutes from './routes/returns.js';
 import settlementsRoutes from './routes/settlements.js';
+import meRoutes from './routes/me.js';
 import { loadSchemas, type JsonSchema } from './schemas.js';
+import webPlugin, { WEB_DIR_DEFAULT } from './web.js';
 
 declare module 'fastify' {
   interface FastifyInstance {
@@ -40,6 +42,8 @@ export interface BuildAppOptions {
   bodyLimit?: number;
   /** Timeouts and the connection cap (HTTP_LIMITS_DEFAULT for what is not given). */
   limits?: Partial<HttpLimits>;
+  /** The built web app (index.html, assets/); default dist/web. */
+  webDir?: string;
 }
 
 export const BODY_LIMIT_DEFAULT = 1024 * 1024;
@@ -120,7 +124,9 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(settlementsRoutes);
   await app.register(eventsRoutes);
   await app.register(integrityRoutes);
+  await app.register(meRoutes);
   await app.register(monitoringRoutes);
+  await app.register(webPlugin, { dir: options.webDir ?? WEB_DIR_DEFAULT });
   return app;
 }
 

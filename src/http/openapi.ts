@@ -4,7 +4,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import { OPENAPI_DIR } from '../paths.js';
-import { ROUTES, type RouteSpec } from './route-table.js';
+import { ROUTES, TEXT_MEDIA_TYPES, type RouteSpec } from './route-table.js';
 import { SCHEMA_BASE, SCHEMA_DIALECT, requireSchema, schemaNameOf, type JsonSchema, type SchemaSet } from './schemas.js';
 
 export const OPENAPI_FILE = path.join(OPENAPI_DIR, 'openapi.json');
@@ -160,7 +160,7 @@ function operation(collector: ComponentCollector, schemas: SchemaSet, route: Rou
   const body = route.success.body;
   const success = body.kind === 'json'
     ? { 'application/json': { schema: collector.ref(body.schema) } }
-    : fileContent(body.kind === 'csv' ? ['text/csv'] : body.mediaTypes);
+    : body.kind === 'file' ? fileContent(body.mediaTypes) : { [TEXT_MEDIA_TYPES[body.kind]]: { schema: { type: 'string' } } };
   const ok: Record<string, unknown> = { description: route.success.description };
   const headers: Record<string, string> = { ...(route.success.headers ?? {}) };
   if (body.kind === 'file') headers['Content-Disposition'] = '`attachment; filename="…"`: the file\'s name says the fund, year and what it holds.';

@@ -22,8 +22,13 @@ export type FileMediaType = 'text/csv' | typeof XLSX_TYPE;
 export type SuccessBody =
   | { kind: 'json'; schema: string }
   | { kind: 'csv' }
+  /** A page of the web app (GET /). */
+  | { kind: 'html' }
   /** A file to download (content-disposition: attachment) of one of these types. */
   | { kind: 'file'; mediaTypes: readonly FileMediaType[] };
+
+/** The media type of each success body that is text, not JSON (a file names its own). */
+export const TEXT_MEDIA_TYPES = { csv: 'text/csv', html: 'text/html' } as const satisfies Record<Exclude<SuccessBody['kind'], 'json' | 'file'>, string>;
 
 export interface RouteSpec {
   operationId: string;
@@ -80,6 +85,14 @@ export const ROUTES = [
       partners: [{ partnerId: 'ccg', name: 'NEW Devon CCG' }, { partnerId: 'council', name: 'Plymouth City Council' }],
       strategies: [{ strategyId: 'wellbeing', name: 'Wellbeing' }, { strategyId: 'community', name: 'Community' }],
     },
+  },
+  {
+    operationId: 'getMe', method: 'get', path: '/v1/me', tag: 'fund-years',
+    summary: 'The calling key',
+    description: "The caller's key: its name, role, partner (partner keys only) and funds. The web app uses it to show only what the key may do; every operation still enforces its own rule.",
+    access: anyKey, idempotencyKey: false,
+    success: { status: 200, description: 'The key.', body: { kind: 'json', schema: 'me' } },
+    problems: [],
   },
   {
     operationId: 'listFunds', method: 'get', path: '/v1/funds', tag: 'fund-years',
@@ -281,6 +294,14 @@ export const ROUTES = [
     access: { kind: 'public' }, idempotencyKey: false,
     success: { status: 200, description: 'The document.', body: { kind: 'json', schema: 'openapi-document' } },
     problems: [],
+  },
+  {
+    operationId: 'getWebApp', method: 'get', path: '/', tag: 'meta',
+    summary: 'The web app',
+    description: 'The web app for finance teams (served from this server; it calls this same API with the user\'s key). Any other GET of a page path that accepts text/html gets the same page (its router picks the view). 503 `web-app-not-built` when its assets were not built (`npm run build`).',
+    access: { kind: 'public' }, idempotencyKey: false,
+    success: { status: 200, description: 'The page.', body: { kind: 'html' } },
+    problems: [503],
   },
   {
     operationId: 'getHealth', method: 'get', path: '/healthz', tag: 'meta',

@@ -5,7 +5,7 @@ import type { FastifyInstance, FastifyReply, FastifyRequest, FastifySchema, HTTP
 import type { RequestContext } from '../app/service-types.js';
 import { DomainError } from '../domain/errors.js';
 import type { BodyOf, OperationId, ParamsOf, QueryOf, ReplyOf } from './api-types.js';
-import { fastifyUrl, routeSpec, type RouteSpec } from './route-table.js';
+import { fastifyUrl, routeSpec, TEXT_MEDIA_TYPES, type RouteSpec } from './route-table.js';
 import { schemaRef } from './schemas.js';
 
 export type TypedRequest<Op extends OperationId> = FastifyRequest<{ Params: ParamsOf<Op>; Querystring: QueryOf<Op>; Body: BodyOf<Op> }>;
@@ -33,7 +33,7 @@ export function routeSchema(spec: RouteSpec): FastifySchema {
 
 function successSchema(body: RouteSpec['success']['body']): unknown {
   if (body.kind === 'json') return schemaRef(body.schema);
-  const types: readonly string[] = body.kind === 'csv' ? ['text/csv'] : body.mediaTypes;
+  const types: readonly string[] = body.kind === 'file' ? body.mediaTypes : [TEXT_MEDIA_TYPES[body.kind]];
   // Text and bytes are sent as they are (never serialized): the schema only documents them.
   return { content: Object.fromEntries(types.map((type) => [type, { schema: { type: 'string' } }])) };
 }
@@ -75,7 +75,8 @@ function register<Op extends OperationId>(app: FastifyInstance, operationId: Op,
     handler: async (request, reply) => {
       const answer = await handle(request, reply);
       reply.code(spec.success.status);
-      if (spec.success.body.kind === 'csv') reply.type('text/csv; charset=utf-8');
+      // A file's handler sets its own type (csv or xlsx, and its name).
+      if (spec.success.body.kind !== 'json' && spec.success.body.kind !== 'file') reply.type(`${TEXT_MEDIA_TYPES[spec.success.body.kind]}; charset=utf-8`);
       return answer;
     },
   });

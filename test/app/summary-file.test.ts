@@ -10,6 +10,7 @@ import t, { type Test } from 'tap';
 import { v4 as uuidv4 } from 'uuid';
 import { createFundYearService } from '../../src/app/service.js';
 import { SummaryProjection, summaryFile } from '../../src/app/summary.js';
+import { tempFileOf } from '../../src/app/summary-file.js';
 import { fundYearStream } from '../../src/domain/fundyear/index.js';
 import { openSqliteStore } from '../../src/store/sqlite/sqlite-store.js';
 import type { EventStore } from '../../src/store/port.js';
@@ -84,13 +85,13 @@ t.test('the file is written atomically and privately', async (t) => {
   const writer = createFundYearService({ store });
   await writer.openFundYear(ctx(principals.admin), { fundId: 'devon-better-care', year: '2016-17' }, openBody);
   await writer.close();
-  fs.mkdirSync(`${file}.tmp`);
+  fs.mkdirSync(tempFileOf(file));
   const next = new SummaryProjection({ store, file });
   await caughtUp(next, store);
   await next.stop();
   t.ok(next.flushError instanceof Error, 'the failed write is kept');
   t.equal(fs.readFileSync(file, 'utf8'), before, 'the file on disk is the previous whole one');
-  fs.rmdirSync(`${file}.tmp`);
+  fs.rmdirSync(tempFileOf(file));
 
   // An existing file with a looser mode is replaced by a private one.
   fs.chmodSync(file, 0o644);

@@ -5,7 +5,7 @@ import os from 'node:os';
 import path from 'node:path';
 import { SEEDS_DIR } from '../../src/paths.js';
 import { Dec, isAmount, parseAmount, sumAmounts } from '../../src/domain/money.js';
-import { validateTerms } from '../../src/domain/terms.js';
+import { checkTerms } from '../../src/schema-check.js';
 import type { SeedFundYear, SeedStep } from '../../src/cli/demo.js';
 import { like } from '../fixtures/like.js';
 import { buildPlymouthSeed, buildWiderSeed, checkQuotes, RECOGNISED_BY, seedText } from '../../seeds/generate.js';
@@ -76,7 +76,7 @@ for (const [name, file, published] of [
     t.ok(seed.budget.lines.some((line) => line.arrangement === 'aligned'), 'some budget is aligned');
     t.ok('illustrative' in seed.agreement && seed.agreement.illustrative, 'the agreement terms are marked illustrative');
     const declared = { partners: seed.partners.map((p) => p.partnerId), strategies: seed.strategies.map((s) => s.strategyId) };
-    t.strictSame(validateTerms(seed.agreement.terms, declared), [], 'the agreement terms are valid (schema and rules)');
+    t.strictSame(checkTerms(seed.agreement.terms, declared), [], 'the agreement terms are valid (schema and rules)');
   });
 
   t.test(`${name}: the CCG:council split is about 77:23`, async (t) => {

@@ -1,13 +1,14 @@
-// Property-based tests over random funds, budgets, outturns and terms (fast-check).
+// Property-based tests over random funds, budgets, outturns and terms (fast-check), then the
+// same funds with a risk reserve, a balance brought forward and board decisions (engine 2).
 // Every generated case either settles with all invariants holding, or is refused with one of
 // the two settlement-time codes (limits that cross once B is known, contribution of B = 0).
 import fc from 'fast-check';
 import t from 'tap';
 import { DomainError } from '../../src/domain/errors.js';
 import { Dec, ZERO, parseAmount, sumDecimals, type Decimal } from '../../src/domain/money.js';
-import { ENGINE_VERSION, computeSettlement, settlementDigest } from '../../src/domain/settlement.js';
+import { ENGINE_VERSION, computeSettlement, engineVersionOf, settlementDigest } from '../../src/domain/settlement.js';
 import type { LineAmount, SettlementFigures, SettlementInput } from '../../src/domain/settlement-types.js';
-import type { Band, DirectionRule, Pot } from '../../src/domain/terms-types.js';
+import type { AdoptedDecision, Band, BandSplit, DirectionRule, Pot } from '../../src/domain/terms-types.js';
 
 const NAMES = ['ccg', 'council', 'county', 'trust', 'hospice'];
 const STRATEGIES = ['wellbeing', 'community', 'cyp', 'care'];
@@ -221,11 +222,13 @@ t.test('the order of budget and outturn lines does not change the figures or the
 });
 
 t.test('a one-partner fund never moves money', async (t) => {
+  let checked = 0;
   fc.assert(
     fc.property(fundArb, (spec) => {
       const input = inputOf({ ...spec, partnerCount: 1 });
       const figures = settle(input);
       if (figures === null) return;
+      checked += 1;
       ok(figures.payments.length === 0, 'no payments');
       const U = sumDecimals(figures.pots.map((p) => amount(p.unallocated)));
       // Only an amount its own cap leaves unallocated can separate its share from its variance.
@@ -234,5 +237,148 @@ t.test('a one-partner fund never moves money', async (t) => {
     }),
     { numRuns: 150 },
   );
-  t.pass('checked');
+  t.ok(checked > 75, `checked ${checked} one-partner funds`);
+});
+
+// ---------------------------------------------------------------------------------------
+// Engine 2: reserves, balances brought forward, board decisions
+
+const splitArb = fc.record({ basis: fc.constantFrom('contribution', 'fixed', 'lead'), weights: fc.array(fc.nat({ max: 100 }), { minLength: 5, maxLength: 5 }), lead: fc.nat({ max: 4 }) });
+const engine2Arb = fc.record({
+  fund: fundArb,
+  contributions: fc.option(fc.array(fc.option(penceArb, { nil: undefined }), { minLength: 5, maxLength: 5 }), { nil: undefined, freq: 5 }),
+  covers: fc.array(fc.boolean(), { minLength: 3, maxLength: 3 }),
+  unused: fc.constantFrom('return' as const, 'carry-forward' as const),
+  brought: fc.option(fc.array(fc.option(penceArb, { nil: undefined }), { minLength: 5, maxLength: 5 }), { nil: undefined, freq: 3 }),
+  decisions: fc.array(fc.record({ pot: fc.nat({ max: 3 }), over: fc.boolean(), split: splitArb }), { maxLength: 4 }),
+});
+type Engine2Spec = typeof engine2Arb extends fc.Arbitrary<infer T> ? T : never;
+
+function splitOf(spec: Engine2Spec['decisions'][number]['split'], partners: string[]): BandSplit {
+  if (spec.basis === 'fixed') return { basis: 'fixed', weights: weightsOf(spec.weights, partners) };
+  if (spec.basis === 'lead') return { basis: 'lead', partnerId: partners[spec.lead % partners.length]! };
+  return { basis: 'contribution' };
+}
+
+function engine2InputOf(spec: Engine2Spec): SettlementInput {
+  const input = inputOf(spec.fund);
+  const partners = input.partners;
+  const amounts = (list: (number | undefined)[]) => Object.fromEntries(partners.flatMap((p, i) => (list[i] === undefined ? [] : [[p, pence(list[i]!)]])));
+  if (spec.contributions !== undefined) {
+    const covers = input.agreement.pots.filter((pot, k) => !('own' in pot.overspend) && spec.covers[k % 3]).map((pot) => pot.potId);
+    input.agreement.reserve = { contributions: amounts(spec.contributions), covers, unused: spec.unused };
+  }
+  if (spec.brought !== undefined) input.broughtForward = amounts(spec.brought);
+  input.decisions = spec.decisions.map((d, i): AdoptedDecision => ({
+    version: i + 1, potId: `pot-${d.pot}`, direction: d.over ? 'overspend' : 'underspend', allocate: splitOf(d.split, partners), reference: `minute ${i + 1}`,
+  }));
+  return input;
+}
+
+/** The invariants of the reserve and of decisions, recomputed from the input where they can be. */
+function checkEngine2(input: SettlementInput, figures: SettlementFigures): void {
+  const opening = (p: string): Decimal => {
+    const own = (record: Record<string, string> | undefined) => (record !== undefined && Object.hasOwn(record, p) ? parseAmount(record[p]!) : ZERO);
+    return own(input.agreement.reserve?.contributions).plus(own(input.broughtForward));
+  };
+  const R = sumDecimals(input.partners.map(opening));
+  const inPlay = input.agreement.reserve !== undefined || !R.eq(ZERO);
+  ok((figures.reserve !== undefined) === inPlay, 'a reserve is in play iff the terms have one or a non-zero balance was brought forward');
+  const D = sumDecimals(figures.pots.map((p) => amount(p.reserveDrawn ?? '0.00')));
+  const U = sumDecimals(figures.pots.map((p) => amount(p.unallocated)));
+  figures.pots.forEach((pot) => {
+    ok(sumDecimals(Object.values(pot.shares).map(amount)).plus(amount(pot.unallocated)).plus(amount(pot.reserveDrawn ?? '0.00')).eq(amount(pot.variance)), `${pot.potId}: shares + U + D = V`);
+    if (pot.decision !== undefined) ok(amount(pot.unallocated).eq(ZERO), `${pot.potId}: a decision leaves U = 0`);
+    if (!amount(pot.reserveDrawn ?? '0.00').eq(ZERO)) ok(pot.direction === 'overspend' && (input.agreement.reserve?.covers ?? []).includes(pot.potId), 'only covered overspending pots draw');
+  });
+  const everyone = figures.partners.map((row) => ({ id: row.partnerId, transfer: amount(row.transfer) }));
+  if (figures.reserve !== undefined) {
+    const r = figures.reserve;
+    const total = (record: Record<string, string>) => sumDecimals(Object.values(record).map(amount));
+    ok(total(r.drawn).eq(D) && !D.gt(R), 'Σ drawn = Σ D ≤ R');
+    ok(total(r.opening).eq(R), 'R = Σ (contributions + brought forward)');
+    input.partners.forEach((p) => {
+      ok(amount(r.opening[p]).eq(opening(p)), `${p}: opening = contribution + brought forward`);
+      ok(!amount(r.closing[p]).lt(ZERO), `${p}: closing ≥ 0`);
+      ok(amount(r.closing[p]).eq(amount(r.opening[p]).minus(amount(r.drawn[p]))), `${p}: closing = opening − drawn`);
+      ok(amount(r.returned[p]).plus(amount(r.carriedForward[p])).eq(amount(r.closing[p])), `${p}: closing is returned or carried forward`);
+    });
+    ok(amount(r.transfer).eq(D.plus(total(r.returned))), 'the reserve pays Dtot + Σ returned');
+    figures.partners.forEach((row) => {
+      ok(amount(row.transfer).eq(amount(row.share).minus(amount(row.varianceBorne)).minus(amount(row.reserveReturned))), `${row.partnerId}: transfer = share − borne − returned`);
+    });
+    everyone.unshift({ id: 'reserve', transfer: amount(r.transfer) });
+  }
+  ok(sumDecimals(everyone.map((p) => p.transfer)).eq(U.neg()), 'all transfers, the reserve\'s included, sum to −ΣU');
+  if (figures.requiresDecision) return ok(figures.payments.length === 0, 'no payments while a decision is needed');
+  ok(figures.payments.length <= everyone.length - 1, 'at most one payment fewer than participants');
+  ok(figures.payments.every((p) => p.to !== 'reserve' && amount(p.amount).gt(ZERO)), 'the reserve only pays; payments are positive');
+  everyone.forEach(({ id, transfer }) => {
+    const net = sumDecimals(figures.payments.map((p) => (p.from === id ? amount(p.amount) : p.to === id ? amount(p.amount).neg() : ZERO)));
+    ok(net.eq(transfer), `payments settle ${id}'s transfer exactly`);
+  });
+}
+
+t.test('random funds with reserves and decisions: Σ drawn = Σ D ≤ R, closing ≥ 0, transfers sum to −ΣU, payments settle, decisions clear U', async (t) => {
+  const seen = { settled: 0, reserve: 0, drew: 0, returned: 0, carried: 0, decided: 0, cleared: 0, reservePays: 0 };
+  fc.assert(
+    fc.property(engine2Arb, (spec) => {
+      const input = engine2InputOf(spec);
+      const figures = settle(input);
+      if (figures === null) return;
+      seen.settled += 1;
+      checkEngine2(input, figures);
+      if (figures.reserve !== undefined) seen.reserve += 1;
+      if (figures.pots.some((p) => p.reserveDrawn !== undefined && p.reserveDrawn !== '0.00')) seen.drew += 1;
+      if (Object.values(figures.reserve?.returned ?? {}).some((a) => a !== '0.00')) seen.returned += 1;
+      if (Object.values(figures.reserve?.carriedForward ?? {}).some((a) => a !== '0.00')) seen.carried += 1;
+      if (figures.payments.some((p) => p.from === 'reserve')) seen.reservePays += 1;
+      const decided = figures.pots.filter((p) => p.decision !== undefined).length;
+      seen.decided += decided;
+      if (decided > 0) {
+        // The same fund without its decisions needed one: the decision cleared it.
+        const undecided = settle({ ...input, decisions: [] });
+        if (undecided !== null && undecided.pots.some((p, k) => figures.pots[k]!.decision !== undefined && p.unallocated !== '0.00')) seen.cleared += 1;
+      }
+    }),
+    { numRuns: 600 },
+  );
+  t.comment(JSON.stringify(seen));
+  for (const [key, count] of Object.entries(seen)) t.ok(count > 0, `covers ${key} (${count})`);
+});
+
+t.test('a fund without reserve or applied decision gives engine 1\'s body byte for byte', async (t) => {
+  let compared = 0;
+  fc.assert(
+    fc.property(fundArb, fc.array(fc.nat({ max: 100 }), { minLength: 5, maxLength: 5 }), (spec, weights) => {
+      const input = inputOf(spec);
+      const figures = settle(input);
+      if (figures === null) return;
+      const engine1 = JSON.stringify(figures);
+      // Decisions that cannot apply: a pot not in the terms, the direction the pot does not
+      // take, a pot with nothing to share or an own rule (never anything unallocated).
+      const idle: AdoptedDecision[] = [];
+      const split: BandSplit = { basis: 'fixed', weights: weightsOf(weights, input.partners) };
+      const add = (potId: string, direction: 'overspend' | 'underspend') =>
+        idle.push({ version: idle.length + 1, potId, direction, allocate: split, reference: 'not applied' });
+      add('no-such-pot', 'overspend');
+      figures.pots.forEach((pot, k) => {
+        const rule = pot.direction === 'overspend' ? input.agreement.pots[k]!.overspend : input.agreement.pots[k]!.underspend;
+        if (pot.direction !== 'underspend') add(pot.potId, 'underspend');
+        if (pot.direction !== 'overspend') add(pot.potId, 'overspend');
+        if (pot.direction !== 'none' && 'own' in rule) add(pot.potId, pot.direction);
+      });
+      const zeros = Object.fromEntries(input.partners.map((p) => [p, '0.00']));
+      for (const variant of [{ ...input, decisions: idle }, { ...input, broughtForward: zeros }, { ...input, broughtForward: {}, decisions: [] }]) {
+        const again = computeSettlement(variant);
+        ok(JSON.stringify(again) === engine1, 'the same JSON, byte for byte');
+        ok(engineVersionOf(again) === ENGINE_VERSION, 'engine 1');
+        ok(digestOf(again) === digestOf(figures), 'the same digest');
+      }
+      ok(!/"(reserve|reserveDrawn|reserveReturned|decision)"/.test(engine1), 'no engine-2 field');
+      compared += 1;
+    }),
+    { numRuns: 300 },
+  );
+  t.ok(compared > 150, `compared ${compared} funds`);
 });

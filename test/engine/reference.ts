@@ -1,6 +1,7 @@
-// An independent reference implementation ("oracle") of SETTLEMENT.md §2–4, for
+// An independent reference implementation ("oracle") of SETTLEMENT.md §2–4 and, for engine 2,
+// §7–8 and §10 (the risk reserve, board decisions, engine versions), for
 // test/engine/oracle.test.ts. Written from the spec text alone, without looking at
-// src/domain/settlement.ts, and deliberately naive: every quantity is an exact rational
+// src/domain/settlement*.ts, and deliberately naive: every quantity is an exact rational
 // (BigInt numerator / denominator), so there is no rounding anywhere except the one §3.4
 // prescribes. It shares nothing with the engine but the input and output types.
 //
@@ -17,7 +18,7 @@ import type {
   SettlementInput,
   UnsharedLine,
 } from '../../src/domain/settlement-types.js';
-import type { Band, DirectionRule } from '../../src/domain/terms-types.js';
+import type { BandSplit, DirectionRule } from '../../src/domain/terms-types.js';
 
 // ---------------------------------------------------------------------------------------
 // Exact rationals
@@ -123,10 +124,28 @@ export interface PotTrace {
   remainderTie: boolean;
 }
 
+/** What the reserve did (coverage statistics). */
+export interface ReserveTrace {
+  inPlay: boolean;
+  /** In play only because of a non-zero balance brought forward. */
+  implicit: boolean;
+  drawn: Q;
+  R: Q;
+  /** Everything the reserve held was drawn. */
+  exhausted: boolean;
+  /** Some pot drew and still had something left to share. */
+  partialDraw: boolean;
+}
+
 export interface ReferenceResult {
   figures: SettlementFigures;
   traces: PotTrace[];
+  engineVersion: 'poolshare-settlement/1' | 'poolshare-settlement/2';
+  reserve: ReserveTrace;
 }
+
+/** The reserve's name in payments (§7: "A payment from the reserve has "from": "reserve"). */
+const RESERVE = 'reserve';
 
 // ---------------------------------------------------------------------------------------
 // The reference settlement
@@ -195,6 +214,35 @@ export function referenceSettlementTraced(input: SettlementInput): ReferenceResu
   let anyUnallocated = false;
   let unallocatedTotal = 0n; // pence
 
+  // §7 (engine 2): the reserve. "If the terms have no reserve but the fund-year has a
+  // brought-forward balance with an amount that is not 0, the settlement acts as if the terms
+  // had {"contributions": {}, "covers": [], "unused": "return"}."
+  const own = <T>(record: Record<string, T> | undefined, key: string): T | undefined =>
+    record !== undefined && Object.prototype.hasOwnProperty.call(record, key) ? record[key] : undefined;
+  const brought: Q[] = partners.map((p) => {
+    const text = own(input.broughtForward, p);
+    return text === undefined ? Q0 : parseQ(text);
+  });
+  const reserveTerms =
+    input.agreement.reserve ?? (brought.some((b) => b.n !== 0n) ? { contributions: {}, covers: [], unused: 'return' as const } : undefined);
+  // "Opening balance per partner: o[p] = contributions[p] + broughtForward[p]. R = Σ o[p]."
+  const opening: Q[] = partners.map((p, i) => {
+    const text = reserveTerms === undefined ? undefined : own(reserveTerms.contributions, p);
+    return add(text === undefined ? Q0 : parseQ(text), brought[i]!);
+  });
+  // "Pots are settled in their order with a running balance, starting at R."
+  let balance = sum(opening);
+  const drawnByPot: Q[] = [];
+
+  // §8 (engine 2): "the decision for that pot and that direction adopted last" — the input
+  // lists decisions in the order they were adopted.
+  const decisionFor = (potId: string, direction: Direction) => {
+    let found: (typeof input.decisions & {})[number] | undefined;
+    for (const d of input.decisions ?? []) if (d.potId === potId && d.direction === direction) found = d;
+    return found;
+  };
+  let anyDecisionApplied = false;
+
   input.agreement.pots.forEach((pot, k) => {
     const inPot = sorted.filter((l) => l.arrangement === 'pooled' && potOfStrategy.get(l.strategyId) === k);
     const Bp = partners.map((p) => sum(inPot.filter((l) => l.partnerId === p).map((l) => l.budget)));
@@ -203,24 +251,36 @@ export function referenceSettlementTraced(input: SettlementInput): ReferenceResu
     const V = sum(vp);
     vp.forEach((v, i) => (borne[i] = add(borne[i]!, v)));
 
+    // "A covered pot whose V > 0 draws D = min(balance, V) first, and balance falls by D."
+    const isCovered = reserveTerms !== undefined && reserveTerms.covers.includes(pot.potId);
+    const D = isCovered && V.n > 0n ? min(balance, V) : Q0;
+    balance = sub(balance, D);
+    drawnByPot.push(D);
+    const rest = sub(V, D);
+    const withReserve = (view: PotSettlement): PotSettlement => (reserveTerms === undefined ? view : { ...view, reserveDrawn: amountText(D) });
+
     const base = { potId: pot.potId, budget: amountText(B), variance: amountText(V) };
     const zeroShares = (): Record<string, string> => Object.fromEntries(partners.map((p) => [p, '0.00']));
 
-    // §3: V = 0: every share is 0.
-    if (V.n === 0n) {
-      pots.push({ ...base, direction: 'none', bands: [], shares: zeroShares(), capped: [], unallocated: '0.00' });
+    // §3: V = 0: every share is 0. §7: "If V − D = 0 every share and U is 0, and the pot's rule
+    // is not evaluated". SPEC SILENT on the bands shown then: none, as for V = 0 (docs/engine.md).
+    if (rest.n === 0n) {
+      const direction: Direction = V.n === 0n ? 'none' : 'overspend';
+      pots.push(withReserve({ ...base, direction, bands: [], shares: zeroShares(), capped: [], unallocated: '0.00' }));
       traces.push({ V, exact: [...partners.map(() => Q0), Q0], capRounds: 0, pennies: 0, remainderTie: false });
       return;
     }
+    // "the direction is still overspend, A = V − D".
     const direction: Direction = V.n > 0n ? 'overspend' : 'underspend';
     const rule: DirectionRule = V.n > 0n ? pot.overspend : pot.underspend;
-    const A = abs(V);
+    const A = abs(rest);
 
-    // §3.1 own: share[p] = v[p]; no rounding needed.
+    // §3.1 own: share[p] = v[p]; no rounding needed. (A covered pot's overspend rule is never own.)
     if ('own' in rule) {
+      if (D.n !== 0n) throw new Error('oracle bug: an own pot drew on the reserve');
       const shares = Object.fromEntries(partners.map((p, i) => [p, amountText(vp[i]!)]));
       vp.forEach((v, i) => (shareTotal[i] = shareTotal[i]! + mul(v, q(100n)).n));
-      pots.push({ ...base, direction, bands: [], shares, capped: [], unallocated: '0.00' });
+      pots.push(withReserve({ ...base, direction, bands: [], shares, capped: [], unallocated: '0.00' }));
       traces.push({ V, exact: [...vp, Q0], capRounds: 0, pennies: 0, remainderTie: false });
       return;
     }
@@ -253,18 +313,22 @@ export function referenceSettlementTraced(input: SettlementInput): ReferenceResu
     }
     if (refused) return;
 
-    const weightsOf = (band: Band): Q[] => {
-      switch (band.basis) {
+    const weightsOf = (split: BandSplit): Q[] => {
+      switch (split.basis) {
         case 'contribution':
           return Bp.map((b) => div(b, B));
         case 'fixed':
-          return partners.map((p) => (band.weights[p] === undefined ? Q0 : parseQ(band.weights[p])));
+          return partners.map((p) => {
+            const w = own(split.weights, p);
+            return w === undefined ? Q0 : parseQ(w);
+          });
         case 'lead':
-          return partners.map((p) => (p === band.partnerId ? Q1 : Q0));
+          return partners.map((p) => (p === split.partnerId ? Q1 : Q0));
       }
     };
 
-    // a[i] = max(0, min(A, L[i]) − L[i−1]), L[0] = 0, last L = infinity.
+    // a[i] = max(0, min(A, L[i]) − L[i−1]), L[0] = 0, last L = infinity. With a reserve, A is
+    // V − D: "the bands measure their slices of A from 0".
     const slices: Q[] = [];
     let lower = Q0;
     for (const limit of limits) {
@@ -280,7 +344,10 @@ export function referenceSettlementTraced(input: SettlementInput): ReferenceResu
     });
 
     // §3.3 caps, worded literally: repeat until nothing changes.
-    const caps: (Q | undefined)[] = partners.map((p) => (rule.caps?.[p] === undefined ? undefined : parseQ(rule.caps[p])));
+    const caps: (Q | undefined)[] = partners.map((p) => {
+      const cap = own(rule.caps, p);
+      return cap === undefined ? undefined : parseQ(cap);
+    });
     const capped: boolean[] = partners.map(() => false);
     let U = Q0;
     let capRounds = 0;
@@ -306,26 +373,25 @@ export function referenceSettlementTraced(input: SettlementInput): ReferenceResu
       for (let p = 0; p < n; p += 1) if (eligible[p]) x[p] = add(x[p]!, div(mul(excess, Bp[p]!), weight));
     }
 
-    // §3.4 sign and largest-remainder rounding of (share[p1] … share[pn], U) to sum to V.
+    // §8: "In a pot whose exact unallocated amount after §3.3 is not 0, the decision ... applies:
+    // the exact |U| is split by its weights and added to the exact shares x[p] (caps do not
+    // apply to it), and U becomes 0." "A contribution decision in a pot with B = 0 fails".
+    const decision = U.n === 0n ? undefined : decisionFor(pot.potId, direction);
+    if (decision !== undefined) {
+      if (decision.allocate.basis === 'contribution' && B.n === 0n) {
+        refusals.push('contribution-budget-zero');
+        return;
+      }
+      const w = weightsOf(decision.allocate);
+      for (let p = 0; p < n; p += 1) x[p] = add(x[p]!, mul(U, w[p]!));
+      U = Q0;
+      anyDecisionApplied = true;
+    }
+
+    // §3.4 sign and largest-remainder rounding of (share[p1] … share[pn], U) to sum to V − D.
     const s = V.n > 0n ? 1n : -1n;
     const magnitudes = [...x, U]; // all ≥ 0
-    const truncated = magnitudes.map((m) => floor(mul(m, q(100n)))); // pence, towards zero
-    const remainders = magnitudes.map((m, i) => sub(mul(m, q(100n)), q(truncated[i]!)));
-    let pennies = mul(A, q(100n)).n - truncated.reduce((a, b) => a + b, 0n);
-    const order = remainders
-      .map((r, i) => ({ r, i }))
-      .sort((a, b) => cmp(b.r, a.r) || a.i - b.i); // largest first; ties: partner order, U last
-    const handed = Number(pennies);
-    let remainderTie = false;
-    // a tie that decides who gets a penny: two equal remainders either side of the cut
-    if (handed > 0 && handed < order.length && eq(order[handed - 1]!.r, order[handed]!.r)) remainderTie = true;
-    const rounded = [...truncated];
-    for (const { i } of order) {
-      if (pennies <= 0n) break;
-      rounded[i] = rounded[i]! + 1n;
-      pennies -= 1n;
-    }
-    if (pennies !== 0n) throw new Error('oracle bug: not enough entries for the pennies');
+    const { rounded, handed, remainderTie } = largestRemainder(magnitudes, mul(A, q(100n)).n);
     const signed = rounded.map((r) => r * s);
     const sharesPence = signed.slice(0, n);
     const Upence = signed[n]!;
@@ -333,7 +399,7 @@ export function referenceSettlementTraced(input: SettlementInput): ReferenceResu
     if (Upence !== 0n) anyUnallocated = true;
     unallocatedTotal += Upence;
 
-    pots.push({
+    const view: PotSettlement = withReserve({
       ...base,
       direction,
       bands: displayedSlices(limits, A),
@@ -341,42 +407,109 @@ export function referenceSettlementTraced(input: SettlementInput): ReferenceResu
       capped: partners.filter((_, p) => capped[p]),
       unallocated: penceText(Upence),
     });
+    // "The settlement's pot records the decision it applied".
+    pots.push(decision === undefined ? view : { ...view, decision: { version: decision.version, reference: decision.reference } });
     traces.push({ V, exact: magnitudes.map((m) => (s > 0n ? m : neg(m))), capRounds, pennies: handed, remainderTie });
   });
 
   if (refusals.length > 0) throw new OracleRefusal(refusals);
 
-  // §4 transfers.
+  // §7 "Whose money was drawn": Dtot attributed in proportion to o[p], largest remainder,
+  // ties in partner order; nothing is drawn when R = 0. closing = o − drawn; returned or
+  // carried forward by `unused`.
+  const Dtot = sum(drawnByPot);
+  const R = sum(opening);
+  const drawnPence: bigint[] =
+    R.n === 0n ? partners.map(() => 0n) : largestRemainder(opening.map((o) => div(mul(Dtot, o), R)), mul(Dtot, q(100n)).n).rounded;
+  const openingPence = opening.map((o) => mul(o, q(100n)).n);
+  const closingPence = openingPence.map((o, i) => o - drawnPence[i]!);
+  const returnedPence = closingPence.map((c) => (reserveTerms?.unused === 'return' ? c : 0n));
+  const carriedPence = closingPence.map((c) => (reserveTerms?.unused === 'carry-forward' ? c : 0n));
+  const reserveTransfer = mul(Dtot, q(100n)).n + returnedPence.reduce((a, b) => a + b, 0n);
+
+  // §4 and §7 transfers: share − borne − returned; the reserve's is Dtot + Σ returned.
+  const transfers = partners.map((_, i) => shareTotal[i]! - mul(borne[i]!, q(100n)).n - returnedPence[i]!);
   const partnerRows: PartnerSettlement[] = partners.map((p, i) => {
-    const borneP = mul(borne[i]!, q(100n)).n; // borne is whole pence
-    return { partnerId: p, varianceBorne: penceText(borneP), share: penceText(shareTotal[i]!), transfer: penceText(shareTotal[i]! - borneP) };
+    const row = { partnerId: p, varianceBorne: penceText(mul(borne[i]!, q(100n)).n), share: penceText(shareTotal[i]!), transfer: penceText(transfers[i]!) };
+    return reserveTerms === undefined ? row : { ...row, reserveReturned: penceText(returnedPence[i]!) };
   });
-  const transfers = partners.map((_, i) => shareTotal[i]! - mul(borne[i]!, q(100n)).n);
-  if (transfers.reduce((a, b) => a + b, 0n) !== -unallocatedTotal) throw new Error('oracle bug: transfers do not sum to −ΣU');
+  const participants = reserveTerms === undefined ? [...partners] : [RESERVE, ...partners];
+  const participantTransfers = reserveTerms === undefined ? [...transfers] : [reserveTransfer, ...transfers];
+  if (participantTransfers.reduce((a, b) => a + b, 0n) !== -unallocatedTotal) throw new Error('oracle bug: transfers do not sum to −ΣU');
 
   // "If any U ≠ 0 the settlement has requiresDecision: true and no payments". SPEC AMBIGUOUS
   // on exact vs rounded U (a cap can strand an exact excess of less than half a penny that
   // rounds to 0.00); the oracle reads U as the pot's rounded `unallocated`, the same U of
-  // which "Transfers sum to −Σ U" holds (only true of the rounded figures).
+  // which "Transfers sum to −Σ U" holds (only true of the rounded figures). §8 confirms:
+  // "requiresDecision is still decided on the rounded unallocated amounts".
   const payments: Payment[] = [];
   if (!anyUnallocated) {
-    // Greedy, in partner order: the first partner still owing pays the first still owed.
-    const left = [...transfers];
+    // Greedy: "payers in the order reserve, p1 … pn, payees in partner order" (the reserve
+    // never receives: its transfer is never negative).
+    const left = [...participantTransfers];
+    const m = participants.length;
     let i = 0;
     let j = 0;
     for (;;) {
-      while (i < n && left[i]! <= 0n) i += 1;
-      while (j < n && left[j]! >= 0n) j += 1;
-      if (i >= n || j >= n) break;
+      while (i < m && left[i]! <= 0n) i += 1;
+      while (j < m && left[j]! >= 0n) j += 1;
+      if (i >= m || j >= m) break;
       const amount = left[i]! < -left[j]! ? left[i]! : -left[j]!;
-      payments.push({ from: partners[i]!, to: partners[j]!, amount: penceText(amount) });
+      payments.push({ from: participants[i]!, to: participants[j]!, amount: penceText(amount) });
       left[i] = left[i]! - amount;
       left[j] = left[j]! + amount;
     }
     if (left.some((l) => l !== 0n)) throw new Error('oracle bug: payments do not settle the transfers');
   }
 
-  return { figures: { pots, partners: partnerRows, payments, unshared, requiresDecision: anyUnallocated }, traces };
+  const figures: SettlementFigures = { pots, partners: partnerRows, payments, unshared, requiresDecision: anyUnallocated };
+  if (reserveTerms !== undefined) {
+    const byPartner = (pence: bigint[]) => Object.fromEntries(partners.map((p, i) => [p, penceText(pence[i]!)]));
+    figures.reserve = {
+      opening: byPartner(openingPence),
+      drawn: byPartner(drawnPence),
+      closing: byPartner(closingPence),
+      unused: reserveTerms.unused,
+      returned: byPartner(returnedPence),
+      carriedForward: byPartner(carriedPence),
+      transfer: penceText(reserveTransfer),
+    };
+  }
+  // §10: version 1 "when there is no reserve ... and no decision was applied".
+  const engineVersion = reserveTerms === undefined && !anyDecisionApplied ? 'poolshare-settlement/1' : 'poolshare-settlement/2';
+  const reserveTrace: ReserveTrace = {
+    inPlay: reserveTerms !== undefined,
+    implicit: reserveTerms !== undefined && input.agreement.reserve === undefined,
+    drawn: Dtot,
+    R,
+    exhausted: reserveTerms !== undefined && Dtot.n > 0n && eq(Dtot, R),
+    partialDraw: drawnByPot.some((d, k) => d.n > 0n && traces[k]!.exact.some((x) => x.n !== 0n)),
+  };
+  return { figures, traces, engineVersion, reserve: reserveTrace };
+}
+
+/**
+ * §3.4's largest remainder on non-negative exact values, to `totalPence` whole pence: truncate
+ * each to pence, then one penny each to the largest remainders; equal remainders by index.
+ */
+function largestRemainder(values: Q[], totalPence: bigint): { rounded: bigint[]; handed: number; remainderTie: boolean } {
+  const truncated = values.map((m) => floor(mul(m, q(100n)))); // pence, towards zero
+  const remainders = values.map((m, i) => sub(mul(m, q(100n)), q(truncated[i]!)));
+  let pennies = totalPence - truncated.reduce((a, b) => a + b, 0n);
+  const order = remainders
+    .map((r, i) => ({ r, i }))
+    .sort((a, b) => cmp(b.r, a.r) || a.i - b.i); // largest first; ties: lower index first
+  const handed = Number(pennies);
+  // a tie that decides who gets a penny: two equal remainders either side of the cut
+  const remainderTie = handed > 0 && handed < order.length && eq(order[handed - 1]!.r, order[handed]!.r);
+  const rounded = [...truncated];
+  for (const { i } of order) {
+    if (pennies <= 0n) break;
+    rounded[i] = rounded[i]! + 1n;
+    pennies -= 1n;
+  }
+  if (pennies !== 0n) throw new Error('oracle bug: not enough entries for the pennies');
+  return { rounded, handed, remainderTie };
 }
 
 /**

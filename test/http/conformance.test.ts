@@ -288,7 +288,11 @@ scenario('rule Idempotency-Key: same body replays and appends nothing; another b
   t.strictSame(again.json(), first.json(), 'the replay is the first answer');
   t.equal(await w.streamLength(), length, 'the replay appended nothing');
   await refused(t, w, 'the same key with another body', () => w.call('POST', `${FY}/returns`, KEYS.ccg, { ...body, lines: ccgLines('1.00') }, key), 422, { path: 'headers/idempotency-key', message: /already used/ });
-  await refused(t, w, 'the same key on another operation', () => w.call('PUT', `${FY}/budget`, KEYS.admin, { ...BUDGET, reason: 'x' }, key), 422);
+  await refused(t, w, 'the same key on another operation by the same caller', () => w.call('POST', `${FY}/agreements/1/acceptances`, KEYS.ccg, undefined, key), 422);
+  // Keys belong to the caller that sent them: another key's caller using it makes its own request.
+  const budgetLength = await w.streamLength();
+  t.equal((await w.call('PUT', `${FY}/budget`, KEYS.admin, { ...BUDGET, reason: 'x' }, key)).status, 200, 'the same key from another caller is another request');
+  t.equal(await w.streamLength(), budgetLength + 1);
   // a keyed command other than a return: the budget
   const varied = { ...BUDGET, reason: 'in-year variation' };
   const budgetKey = { 'idempotency-key': 'budget-variation-1' };

@@ -12,7 +12,7 @@ import { PROJECT_ROOT } from '../../src/paths.js';
 import { startFailureText } from '../../src/startup.js';
 
 /** Generous: a start on a loaded machine takes seconds; a spinning one never ends. */
-const HANG_GUARD_MS = 90_000;
+const HANG_GUARD_MS = 120_000;
 
 interface Exit {
   code: number | null;

@@ -2,7 +2,7 @@
 // The settlement body is computed here (pure) from the fund-year folded up to
 // `asOfRevision`, so a re-run from the same events gives the same digest.
 import { DomainError } from '../errors.js';
-import { computeSettlement, ENGINE_VERSION, settlementDigest } from '../settlement.js';
+import { computeSettlement, engineVersionOf, settlementDigest } from '../settlement.js';
 import { settlementBasis, type SettlementMode } from '../settlement-input.js';
 import type { LineAmount } from '../settlement-types.js';
 import { actingPartner, requireExisting, requireRole } from './access.js';
@@ -41,7 +41,7 @@ export function settlementRecord(basis: ExistingFundYear, header: SettlementHead
     mode: header.mode,
     asOfRevision: header.asOfRevision,
     agreementVersion,
-    engineVersion: ENGINE_VERSION,
+    engineVersion: engineVersionOf(figures),
     assumedOnBudget,
     calculatedAt: header.calculatedAt,
     ...figures,
