@@ -58,7 +58,7 @@ export function fullConfig(): BenchConfig {
     http: { injectRequests: 2_000, injectSeconds: 3, autocannonSeconds: 3, connections: 8, repetitions: 3, fundYears: 1_000 },
     store: { appendsPerRun: 2_000, batchesPerRun: 100, batchSize: 40, repetitions: 5, pageSize: 1_000 },
     fold: { sizes: [10_000, 100_000], repetitions: 3 },
-    flood: { prefill: 10_000, seconds: 3, connections: 4 },
+    flood: { prefill: 8_000, seconds: 3, connections: 4 },
   };
 }
 

@@ -6,8 +6,11 @@
 // Baseline: the same probe with no flood. The figure is the maximum latency seen: what one
 // partner acting within its rights can cost everyone else. The app runs as src/main.ts
 // builds it (summary file in the data dir), with the default per-fund-year event limit.
+// The server's event-loop delay is recorded too: its maximum is the longest stretch of
+// synchronous work any request could have waited behind.
 import fs from 'node:fs';
 import path from 'node:path';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 import { Worker } from 'node:worker_threads';
 import autocannon from 'autocannon';
 import { createFundYearService } from '../src/app/service.js';
@@ -72,17 +75,23 @@ export async function floodScenario(o: FloodOptions): Promise<Figure[]> {
     fs.writeFileSync(listFile, JSON.stringify(posts));
     process.env['POOLSHARE_BENCH_REQUESTS'] = listFile;
     const base = await app.listen({ host: '127.0.0.1', port: 0 });
-    await service.positions(context(ADMIN), ref); // the cache warm, as on a running server
+    // As on a running server: the stream cached, the summary caught up with the prefilled log.
+    await service.positions(context(ADMIN), ref);
+    await service.summary.waitFor((await store.headPosition())!, 600_000);
 
     log(`flood: probe alone for ${o.seconds} s on a stream of ${o.prefill} events`);
     const idle = await probe(base, paths, o.seconds);
     log(`flood: probe while one partner floods with ${o.connections} connections for ${o.seconds} s`);
+    // The server's longest stall: the most any request could have waited behind synchronous work.
+    const stalls = monitorEventLoopDelay({ resolution: 10 });
+    stalls.enable();
     const flooding = autocannon({
       url: base, connections: o.connections, duration: o.seconds + 0.5, workers: 1, timeout: 60,
       requests: [{ method: 'POST', setupRequest: path.join(path.dirname(new URL(import.meta.url).pathname), 'autocannon-setup.cjs') }],
     });
     const loaded = await probe(base, paths, o.seconds);
     const flood = await flooding;
+    stalls.disable();
     const failures = [...idle.failures, ...loaded.failures];
     if (failures.length > 0) throw new Error(`flood probe: ${failures.slice(0, 5).join('; ')}`);
     const streamEvents = (await store.readStream(stream, { direction: 'backwards', maxCount: 1 }))[0]!.revision + 1n;
@@ -96,6 +105,7 @@ export async function floodScenario(o: FloodOptions): Promise<Figure[]> {
         healthzMaxMs: Math.round(maxOf(perPath(loaded, 0))),
         positionsMaxMs: Math.round(maxOf(perPath(loaded, 1))),
         asOfMaxMs: Math.round(maxOf(perPath(loaded, 2))),
+        eventLoopStallMaxMs: Math.round(stalls.max / 1e6),
         p99Ms: Math.round(p99(all(loaded))),
         medianMs: Math.round(median(all(loaded))),
         probes: all(loaded).length,

@@ -30,7 +30,7 @@ export const RETRIES_MAX_DEFAULT = 5;
  * stream stays well under a second (measured in docs/bench.md), and it is read in pages that
  * give the event loop a turn between them.
  */
-export const EVENTS_PER_FUND_YEAR_MAX = 20_000;
+export const EVENTS_PER_FUND_YEAR_MAX = 10_000;
 
 export interface CommandSpec<A> {
   /** Names the operation in the request hash (API.md operation). */

@@ -2,7 +2,7 @@
 // opening balance per partner, and once every pot has drawn, whose money was drawn (by
 // opening balance, largest remainder), the closing balance, and what is returned or
 // carried forward. Pure.
-import { ZERO, formatAmount, parseAmount, roundLargestRemainder, sumDecimals, type Decimal } from './money.js';
+import { ZERO, formatAmount, parseAmount, parseExact, roundLargestRemainder, sumDecimals, type Decimal } from './money.js';
 import { recordMap } from './records.js';
 import type { ReserveSettlement, SettlementInput } from './settlement-types.js';
 import { RESERVE_ID, type Reserve, type UnusedReserve } from './terms-types.js';
@@ -38,7 +38,7 @@ function broughtForwardAmounts(partners: readonly string[], record: Readonly<Rec
   const index = new Map(partners.map((partnerId, i) => [partnerId, i]));
   const amounts = partners.map(() => ZERO);
   for (const [partnerId, text] of recordMap(record)) {
-    const amount = parseAmount(text);
+    const amount = parseExact(text);
     if (amount.lt(ZERO)) throw new Error(`negative brought-forward balance for ${partnerId}`);
     const at = index.get(partnerId);
     if (at !== undefined) amounts[at] = amount;

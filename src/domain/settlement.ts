@@ -3,7 +3,7 @@
 // No I/O, no clock, no randomness, no JS number for money: amounts come in as strings,
 // live as big.js decimals (Dec.strict) and go out as strings with two places.
 import { canonicalSha256 } from './canonical.js';
-import { ZERO, formatAmount, parseAmount, sumDecimals, type Decimal } from './money.js';
+import { ZERO, formatAmount, parseExact, sumDecimals, type Decimal } from './money.js';
 import { ownValue } from './records.js';
 import { reserveInPlay, settleReserve, type ReserveInPlay, type ReserveResult } from './settlement-reserve.js';
 import { applyRule, nothingToShare, type DecisionAt, type RuleResult } from './settlement-rule.js';
@@ -115,7 +115,7 @@ function collectLines(input: SettlementInput): Line[] {
       if (entry.arrangement !== 'pooled' && entry.arrangement !== 'aligned') {
         throw new Error(`${side} line with unknown arrangement: ${key}`);
       }
-      const amount = parseAmount(entry.amount);
+      const amount = parseExact(entry.amount);
       if (side === 'budget' && amount.lt(ZERO)) throw new Error(`negative budget: ${key}`);
       const { strategyId, partnerId, arrangement } = entry;
       const line = lines.get(key) ?? { strategyId, partnerId, partner, arrangement, budget: ZERO, outturn: ZERO };
@@ -224,7 +224,7 @@ interface Participant {
 
 /** Who takes part in payments, in payer order: the reserve (when in play) first, then the partners. */
 function participants(rows: readonly PartnerSettlement[], reserve: ReserveResult | null): Participant[] {
-  const partners = rows.map((row) => ({ id: row.partnerId, transfer: parseAmount(row.transfer) }));
+  const partners = rows.map((row) => ({ id: row.partnerId, transfer: parseExact(row.transfer) }));
   return reserve === null ? partners : [{ id: RESERVE_ID, transfer: reserve.transfer }, ...partners];
 }
 
@@ -266,25 +266,25 @@ function checkInvariants(figures: SettlementFigures): void {
   let unallocated = ZERO;
   let drawn = ZERO;
   for (const pot of figures.pots) {
-    const potDrawn = pot.reserveDrawn === undefined ? ZERO : parseAmount(pot.reserveDrawn);
-    const total = sumDecimals(Object.values(pot.shares).map(parseAmount)).plus(parseAmount(pot.unallocated)).plus(potDrawn);
-    if (!total.eq(parseAmount(pot.variance))) throw new Error(`pot ${pot.potId}: shares + U + D ≠ V`);
-    unallocated = unallocated.plus(parseAmount(pot.unallocated));
+    const potDrawn = pot.reserveDrawn === undefined ? ZERO : parseExact(pot.reserveDrawn);
+    const total = sumDecimals(Object.values(pot.shares).map(parseExact)).plus(parseExact(pot.unallocated)).plus(potDrawn);
+    if (!total.eq(parseExact(pot.variance))) throw new Error(`pot ${pot.potId}: shares + U + D ≠ V`);
+    unallocated = unallocated.plus(parseExact(pot.unallocated));
     drawn = drawn.plus(potDrawn);
   }
   const reserve = figures.reserve;
   if (reserve !== undefined) checkReserve(reserve, drawn);
   const everyone = [
-    ...(reserve === undefined ? [] : [{ id: RESERVE_ID, transfer: parseAmount(reserve.transfer) }]),
-    ...figures.partners.map((row) => ({ id: row.partnerId, transfer: parseAmount(row.transfer) })),
+    ...(reserve === undefined ? [] : [{ id: RESERVE_ID, transfer: parseExact(reserve.transfer) }]),
+    ...figures.partners.map((row) => ({ id: row.partnerId, transfer: parseExact(row.transfer) })),
   ];
   if (!sumDecimals(everyone.map((p) => p.transfer)).eq(unallocated.neg())) throw new Error('transfers do not sum to −ΣU');
   if (figures.payments.length > Math.max(0, everyone.length - 1)) throw new Error('more payments than participants − 1');
   for (const participant of everyone) {
     let net = ZERO;
     for (const payment of figures.payments) {
-      if (payment.from === participant.id) net = net.plus(parseAmount(payment.amount));
-      if (payment.to === participant.id) net = net.minus(parseAmount(payment.amount));
+      if (payment.from === participant.id) net = net.plus(parseExact(payment.amount));
+      if (payment.to === participant.id) net = net.minus(parseExact(payment.amount));
     }
     const expected = figures.requiresDecision ? ZERO : participant.transfer;
     if (!net.eq(expected)) throw new Error(`payments do not settle ${participant.id}'s transfer`);
@@ -293,14 +293,14 @@ function checkInvariants(figures: SettlementFigures): void {
 
 /** Σ drawn = Σ D ≤ R; closing = opening − drawn ≥ 0; closing is returned or carried forward. */
 function checkReserve(reserve: NonNullable<SettlementFigures['reserve']>, drawnByPots: Decimal): void {
-  const sum = (amounts: Record<string, string>) => sumDecimals(Object.values(amounts).map(parseAmount));
+  const sum = (amounts: Record<string, string>) => sumDecimals(Object.values(amounts).map(parseExact));
   if (!sum(reserve.drawn).eq(drawnByPots) || drawnByPots.gt(sum(reserve.opening))) throw new Error('reserve: Σ drawn ≠ Σ D, or more than R');
   for (const [partnerId, closing] of Object.entries(reserve.closing)) {
-    const amount = (record: Record<string, string>) => parseAmount(ownValue(record, partnerId) ?? 'missing');
+    const amount = (record: Record<string, string>) => parseExact(ownValue(record, partnerId) ?? 'missing');
     const opening = amount(reserve.opening);
     const drawn = amount(reserve.drawn);
     const kept = amount(reserve.unused === 'return' ? reserve.returned : reserve.carriedForward);
-    if (parseAmount(closing).lt(ZERO) || !opening.minus(drawn).eq(parseAmount(closing)) || !kept.eq(parseAmount(closing))) {
+    if (parseExact(closing).lt(ZERO) || !opening.minus(drawn).eq(parseExact(closing)) || !kept.eq(parseExact(closing))) {
       throw new Error(`reserve: ${partnerId}'s closing balance does not follow from its opening and drawn`);
     }
   }

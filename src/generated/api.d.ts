@@ -845,7 +845,7 @@ export interface components {
         Commentary: string;
         /**
          * ComputedAmount
-         * @description An amount the service computed or summed (a total, a variance, a share, a transfer) as a decimal string with at most two places. Never a JSON number, never rounded or capped: it may have more integer digits than any amount a caller can send (12). The limits on input (12 integer digits an amount, 4000 lines a budget, 20000 events a fund-year) keep every computed amount below 10^24 (docs/service.md).
+         * @description An amount the service computed or summed (a total, a variance, a share, a transfer) as a decimal string with at most two places. Never a JSON number, never rounded or capped: it may have more integer digits than any amount a caller can send (12). The limits on input (12 integer digits an amount, 4000 lines a budget, 10000 events a fund-year) keep every computed amount below 10^24 (docs/service.md).
          * @example 1234.50
          * @example 2000000099999.98
          */

@@ -70,18 +70,12 @@ t.test('a final settlement on those sums', async (t) => {
   const adjustment = { partnerId: 'ccg', strategyId: 'wellbeing', arrangement: 'pooled', amount: '999999999999.99', reason: 'late invoice' };
   for (let i = 0; i < 2; i++) t.equal((await y.call('POST', `${fy}/adjustments`, y.keyOf('ccg'), adjustment)).status, 201);
   const settled = await y.call('POST', `${fy}/settlements`, ADMIN, { mode: 'final' });
-  // ENGINE (src/domain/settlement.ts, owned by the engine rewrite): the engine parses its
-  // outturn input with the 12-digit input parser, so this answers 500 until it reads sums with
-  // money.ts's parseExact. Asserted here: the service hands the engine the exact sum, and the
-  // failure is the engine's, not a fund-year that can no longer be read.
-  if (settled.status === 201) {
-    conforms(t, 'settlement', settled.json());
-    t.match(settled.json().pots[0], { variance: '2000000099999.98' });
-    const csv = await y.call('GET', `${fy}/settlements/${settled.json().settlementId as string}/statement.csv`, AUDITOR);
-    t.match(csv.body, /2000000099999\.98/);
-  } else {
-    t.equal(settled.status, 500, 'the engine refuses the sum (see the comment above)');
-  }
+  // Sums past the 12 input digits are read exactly by the engine too (money.ts parseExact).
+  t.equal(settled.status, 201);
+  conforms(t, 'settlement', settled.json());
+  t.match(settled.json().pots[0], { variance: '2000000099999.98' });
+  const csv = await y.call('GET', `${fy}/settlements/${settled.json().settlementId as string}/statement.csv`, AUDITOR);
+  t.match(csv.body, /2000000099999\.98/);
   t.equal((await y.call('GET', `${fy}/positions`, ADMIN)).status, 200);
   t.equal((await y.call('GET', '/v1/funds', ADMIN)).status, 200);
 });

@@ -39,13 +39,9 @@ t.test('a partner called constructor: a whole year, positions, summary, settleme
   t.match((await y.call('GET', '/v1/funds', ADMIN)).json(), [{ latestSettlement: { settlementId: id, status: 'approved' } }]);
 });
 
-// ENGINE-DEPENDENT (src/domain/settlement.ts, owned by the engine rewrite): with terms that do
-// not name `constructor` in a cap record, the engine's `caps[partnerId]` finds Object's own
-// `constructor` function and the settlement answers 500. Until the engine reads id-indexed
-// records with own-property checks this test accepts that 500 and asserts what lies outside the
-// engine: the fund-year stays readable and the refusal appends nothing. Once the engine is fixed
-// the 201 branch checks the figures and the statement.
-t.test('a settlement whose terms do not name constructor (engine-dependent, see above)', async (t) => {
+// The engine reads id-indexed records (caps, weights) by own property only, so terms that do not
+// name `constructor` settle like any other.
+t.test('a settlement whose terms do not name constructor', async (t) => {
   const y = await yearApp(t, FUND, ['constructor', 'council']);
   const year = twoPartnerYear('constructor', 'council');
   // Terms without an id-indexed record: contribution bands both ways.
@@ -59,15 +55,11 @@ t.test('a settlement whose terms do not name constructor (engine-dependent, see 
   t.equal((await y.call('POST', `${fy}/returns`, y.keyOf('council'), year.m12('council', '440000.00'))).status, 201);
   t.equal((await y.call('POST', `${fy}/close`, ADMIN)).status, 200);
   const settled = await y.call('POST', `${fy}/settlements`, ADMIN, { mode: 'final' });
-  if (settled.status === 201) {
-    t.match(settled.json().pots[0], { shares: { constructor: '60000.00', council: '40000.00' } });
-    const csv = await y.call('GET', `${fy}/settlements/${settled.json().settlementId as string}/statement.csv`, AUDITOR);
-    t.match(csv.body, /^pot,1000000\.00,100000\.00,overspend,60000\.00,40000\.00/m);
-    t.notMatch(csv.body, /function|native code/);
-  } else {
-    t.equal(settled.status, 500, 'the engine fails on the id (see the comment above the test)');
-    t.equal((await y.call('GET', `${fy}/settlements`, AUDITOR)).json().length, 0, 'nothing appended');
-  }
+  t.equal(settled.status, 201);
+  t.match(settled.json().pots[0], { shares: { constructor: '60000.00', council: '40000.00' } });
+  const csv = await y.call('GET', `${fy}/settlements/${settled.json().settlementId as string}/statement.csv`, AUDITOR);
+  t.match(csv.body, /^pot,1000000\.00,100000\.00,overspend,60000\.00,40000\.00/m);
+  t.notMatch(csv.body, /function|native code/);
   t.equal((await y.call('GET', `${fy}/positions`, y.keyOf('constructor'))).status, 200, 'the fund-year still reads');
   t.equal((await y.call('GET', '/v1/funds', ADMIN)).status, 200);
 });

@@ -15,6 +15,7 @@ import { routeSpec } from '../../src/http/route-table.js';
 import { PROJECT_ROOT } from '../../src/paths.js';
 import { STORE_FILE_NAME } from '../../src/store/sqlite/sqlite-store.js';
 import { SUMMARY_FILE_NAME } from '../../src/app/summary.js';
+import { SUMMARY_FILE_FORMAT } from '../../src/app/summary-file.js';
 import { KEY_RECORDS, KEYS } from '../http/fixtures/fake-service.js';
 import { startEsdbDouble } from './esdb-double/server.js';
 
@@ -168,7 +169,7 @@ t.test('two instances on one SQLite DATA_DIR', async (t) => {
   t.ok(files.includes(STORE_FILE_NAME), 'one store file');
   t.strictSame(files.filter((f) => f.endsWith('.tmp')), [], 'no temporary summary file left behind');
   const summary = JSON.parse(fs.readFileSync(path.join(env.DATA_DIR, SUMMARY_FILE_NAME), 'utf8')) as { format: number; checkpoint: string };
-  t.match(summary, { format: 2, checkpoint: /^[0-9]+$/ }, 'the shared summary file is whole, with a checkpoint');
+  t.match(summary, { format: SUMMARY_FILE_FORMAT, checkpoint: /^[0-9]+$/ }, 'the shared summary file is whole, with a checkpoint');
 });
 
 t.test('two instances on one EventStoreDB (the double), with faults while they write', async (t) => {
