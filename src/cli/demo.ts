@@ -27,6 +27,8 @@ import { buildApp } from '../http/app.js';
 import { WEB_DIR_DEFAULT } from '../http/web.js';
 import { hashKey } from '../http/auth.js';
 import { newKey } from './keys-command.js';
+import { pounds, table, type Align } from './text-table.js';
+import { DEMO_PACK_PERIOD, defaultWorkbookPath, fetchMonitoring, monitoringStory, type MonitoringRun } from './demo-monitoring.js';
 
 // ---------------------------------------------------------------------------
 // The seed file format (seeds/*.json, written by seeds/generate.ts).
@@ -351,25 +353,8 @@ export function finalSettlementInput(seed: SeedFundYear): SettlementInput {
 
 // --- printing -----------------------------------------------------------------
 
-/** "-1234567.5" → "-1,234,567.50": string work only, money never becomes a JS number. */
-export function pounds(amount: string, signed = false): string {
-  const text = formatAmount(parseExact(formatAmount(Dec(amount).round(2))));
-  const negative = text.startsWith('-');
-  const [whole, pence] = (negative ? text.slice(1) : text).split('.') as [string, string];
-  const grouped = whole.replace(/\B(?=(\d{3})+(?!\d))/g, ',');
-  const sign = negative ? '-' : signed && text !== '0.00' ? '+' : '';
-  return `${sign}${grouped}.${pence}`;
-}
-
-type Align = 'left' | 'right';
-
-function table(headers: string[], rows: string[][], align: Align[]): string[] {
-  const widths = headers.map((header, i) => Math.max(header.length, ...rows.map((row) => (row[i] ?? '').length)));
-  const cell = (text: string, i: number): string =>
-    align[i] === 'right' ? text.padStart(widths[i]!) : text.padEnd(widths[i]!);
-  const line = (cells: string[]): string => cells.map(cell).join('  ').trimEnd();
-  return [line(headers), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)];
-}
+// pounds() and table() live in text-table.ts (shared with the monitoring pack's printout).
+export { pounds, table, type Align } from './text-table.js';
 
 function fundVariance(settlement: Settlement): string {
   let total = Dec('0');
@@ -489,6 +474,8 @@ export interface DemoOptions {
   /** Where the story is printed, a line at a time; default console.log. */
   out?: (line: string) => void;
   seedFiles?: string[];
+  /** Where the M6 monitoring pack's workbook is written; default: the temporary folder (demo-monitoring.ts). */
+  workbookPath?: string;
 }
 
 export interface DemoResult {
@@ -501,6 +488,8 @@ export interface DemoResult {
   final: Settlement;
   inputs: SettlementInput;
   funds: FundSummary[];
+  /** The first seed's M6 monitoring pack, and where its workbook was written. */
+  monitoring: MonitoringRun;
   /** HTTP requests the demo sent. */
   requests: number;
   elapsedMs: number;
@@ -537,9 +526,11 @@ export async function runDemo(options: DemoOptions = {}): Promise<DemoResult> {
     const funds = await api.json<FundSummary[]>(keyFor(keys, 'auditor'), 'GET', '/v1/funds');
     const main = runs[0]!;
     if (main.final === null || main.approved === null) throw new Error(`${main.seed.fundId}: the seed has no final settlement`);
+    const workbookPath = options.workbookPath ?? defaultWorkbookPath(main.seed.fundId, main.seed.year, DEMO_PACK_PERIOD);
+    const monitoring = await fetchMonitoring(baseUrl, keyFor(keys, 'auditor').key, fundYearPath(main.seed), DEMO_PACK_PERIOD, workbookPath);
     const elapsedMs = performance.now() - started;
     const result: DemoResult = {
-      baseUrl, dataDir, keys, runs, main, final: main.final, inputs: finalSettlementInput(main.seed), funds, requests: api.requests, elapsedMs, close,
+      baseUrl, dataDir, keys, runs, main, final: main.final, inputs: finalSettlementInput(main.seed), funds, monitoring, requests: api.requests + 2, elapsedMs, close,
     };
     printStory(out, result, options.keep === true);
     if (options.keep !== true) await close();
@@ -561,6 +552,8 @@ function printStory(out: (line: string) => void, result: DemoResult, keep: boole
   out('Month by month: a forecast settlement after each month (M1 = April 2015 ... M12 = March 2016)');
   out('  variance = forecast outturn - budget (+ overspend); transfer: + pays, - receives');
   for (const line of forecastTable(main)) out(`  ${line}`);
+  out('');
+  for (const line of monitoringStory(result.monitoring)) out(line);
   out('');
   for (const line of finalStatement(main, result.final)) out(line);
   out('');

@@ -2,7 +2,10 @@
 // along the way) equals the what-if calculator on the same inputs, it verifies, and it
 // prints the whole story. Then --keep leaves a working service, and close() cleans up.
 import t from 'tap';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
+import path from 'node:path';
+import ExcelJS from 'exceljs';
+import type { MonitoringPack } from '../../src/domain/monitoring/index.js';
 import { demoArgs, finalSettlementInput, runDemo, type SeedFundYear, type SeedStep } from '../../src/cli/demo.js';
 import { runWhatIf, type WhatIfOutput } from '../../src/cli/whatif.js';
 import { Dec, formatAmount, parseAmount } from '../../src/domain/money.js';
@@ -11,7 +14,9 @@ import type { LineAmount, SettlementInput } from '../../src/domain/settlement-ty
 import type { FundSummary, Settlement, VerificationView } from '../../src/app/service-types.js';
 
 const printed: string[] = [];
-const result = await runDemo({ keep: true, port: 0, out: (line) => printed.push(line) });
+const workbookDir = t.testdir();
+const workbookPath = path.join(workbookDir, 'm6.xlsx');
+const result = await runDemo({ keep: true, port: 0, out: (line) => printed.push(line), workbookPath });
 t.teardown(() => result.close());
 
 function whatIf(seed: SeedFundYear, input: SettlementInput): WhatIfOutput {
@@ -135,6 +140,31 @@ t.test('the demo prints the whole story', async (t) => {
   t.match(text, `Web app       ${result.baseUrl}/funds/plymouth-integrated-fund/years/2015-16`, 'the web app on the demo year');
   for (const key of result.keys) t.match(text, key.key, `prints the ${key.name} key`);
   t.ok(result.elapsedMs < 60_000, `the demo ran in ${Math.round(result.elapsedMs)} ms`);
+});
+
+t.test('the demo prints the M6 monitoring pack (fund, partners, strategies with RAG) and writes its workbook', async (t) => {
+  const { pack } = result.monitoring;
+  t.equal(pack.period, 'M6');
+  t.equal(result.monitoring.workbookPath, workbookPath);
+  const text = printed.join('\n');
+  t.match(text, `Monitoring pack M6 (GET …/monitoring?period=M6, at revision ${pack.asOfRevision}`);
+  t.match(text, `Workbook      ${workbookPath}`);
+  const section = printed.slice(printed.findIndex((line) => line.startsWith('Monitoring pack M6')));
+  const row = (name: string) => section.find((line) => line.trimStart().startsWith(`${name} `));
+  t.match(row('fund'), /476,120,000\.00\s+238,060,000\.00\s+234,343,632\.55\s+478,840,400\.00\s+\+903,200\.00\s+\+2,720,400\.00\s+0\.6\s+GREEN$/);
+  for (const p of pack.partners) t.match(row(`partner ${p.partnerId}`), new RegExp(`${p.forecastVariancePercent ?? '-'}\\s+${p.rag.toUpperCase()}$`));
+  for (const s of pack.strategies) t.ok(row(`strategy ${s.strategyId}`), `a row for ${s.strategyId}`);
+  // The workbook on disk is the pack at the same revision.
+  const auditor = result.keys.find((k) => k.role === 'auditor')!;
+  const base = `${result.baseUrl}/v1/funds/${result.main.seed.fundId}/years/${result.main.seed.year}`;
+  const again = (await (await fetch(`${base}/monitoring?period=M6&asOfRevision=${pack.asOfRevision}`, { headers: { authorization: `Bearer ${auditor.key}` } })).json()) as MonitoringPack;
+  t.strictSame(again, pack);
+  const workbook = new ExcelJS.Workbook();
+  await workbook.xlsx.load(readFileSync(workbookPath) as unknown as ExcelJS.Buffer);
+  const fund = workbook.getWorksheet('Fund')!;
+  t.strictSame((fund.getRow(1).values as unknown[]).slice(1, 9), ['fund', 'plymouth-integrated-fund', 'year', '2015-16', 'period', 'M6', 'revision', pack.asOfRevision]);
+  t.equal(fund.getRow(4).getCell(2).value, Number(pack.fund.budget), 'the fund\'s budget, a number cell');
+  t.equal(fund.getRow(4).getCell(11).value, pack.fund.rag);
 });
 
 t.test('with keep the service stays up: docs, verification, approvals and the fund list', async (t) => {
