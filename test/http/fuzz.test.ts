@@ -313,7 +313,8 @@ const IDEMPOTENCY_KEYS = fc.oneof(
 
 const CONTENT_TYPES = fc.constantFrom('text/plain', 'application/xml', 'application/json; charset=utf-16', 'application/json; charset=iso-8859-1', 'APPLICATION/JSON',
   'application/json;', 'application/problem+json', 'application/x-www-form-urlencoded', 'multipart/form-data; boundary=x', 'application/json, text/plain', '*/*', 'application/',
-  ';', 'application/json; charset="utf-8"', 'text/csv');
+  ';', 'application/json; charset="utf-8"', 'text/csv', 'text/csv; charset=latin1',
+  'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet');
 
 function authFor(spec: RouteSpec): fc.Arbitrary<Record<string, string>> {
   const right: fc.Arbitrary<Record<string, string>> = fc.constantFrom(...rightKeys(spec)).map(bearer);

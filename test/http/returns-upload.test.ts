@@ -150,6 +150,8 @@ t.test('every refusal names the row and column (or the query parameter) and appe
     { what: 'correction=yes', send: () => m.upload(`${url}&correction=yes`, ccg, csv(HEAD, ...lines), 'text/csv'), status: 400, type: 'validation', path: 'querystring/correction' },
     { what: 'an unknown parameter', send: () => m.upload(`${url}&strict=1`, ccg, csv(HEAD, ...lines), 'text/csv'), status: 400, type: 'validation', path: 'querystring/strict' },
     { what: 'a JSON return with query parameters', send: () => m.call('POST', url, ccg, { partnerId: 'ccg', period: 'M3', lines: JSON_LINES }), status: 400, type: 'validation', path: 'querystring/partnerId' },
+    { what: 'no body at all', send: () => m.call('POST', returnsUrl(fy, '').slice(0, -1), ccg), status: 400, type: 'validation', errors: [{ path: '/', message: 'must be object' }] },
+    { what: 'a JSON body in capitals', send: () => m.call('POST', returnsUrl(fy, '').slice(0, -1), ccg, { partnerId: 'ccg', period: 'M3' }, { 'content-type': 'APPLICATION/JSON' }), status: 400, type: 'validation', path: '/lines' },
     { what: 'a file too big (CSV)', send: () => m.upload(url, ccg, csv(HEAD, ...lines) + ' '.repeat(UPLOAD_CSV_BYTES_MAX), 'text/csv'), status: 413, type: 'body-too-large' },
     { what: 'a file too big (XLSX)', send: () => m.upload(url, ccg, Buffer.alloc(UPLOAD_XLSX_BYTES_MAX + 1), XLSX), status: 413, type: 'body-too-large' },
     { what: 'too many rows', send: () => m.upload(url, ccg, csv(HEAD, ...lines, ...Array.from({ length: 1000 }, () => '')), 'text/csv'), status: 400, type: 'spreadsheet-invalid', path: '/rows/1001' },

@@ -32,8 +32,16 @@ export function spreadsheetUpload(request: FastifyRequest): ReturnUpload | undef
   const query = (request.query ?? {}) as Record<string, string | undefined>;
   if (!Buffer.isBuffer(request.body)) {
     const extra = Object.keys(query);
-    if (extra.length === 0) return undefined;
-    throw invalidQuery('A JSON return carries its partner, period and correction in the body, not in the query.', extra.map((name) => ({ path: `querystring/${name}`, message: 'is not allowed with a JSON body' })));
+    if (extra.length > 0) {
+      throw invalidQuery('A JSON return carries its partner, period and correction in the body, not in the query.', extra.map((name) => ({ path: `querystring/${name}`, message: 'is not allowed with a JSON body' })));
+    }
+    // The route's body schema is keyed by media type, so a request without one (no body at
+    // all) reaches here unchecked: the JSON form is checked again, whatever its media type.
+    const validate = request.compileValidationSchema(schemaRef('submit-return-request'), 'body');
+    if (!validate(request.body)) {
+      throw new ProblemError(makeProblem(400, 'validation', 'The body does not match its schema.', validationErrors(validate.errors ?? [], 'body')));
+    }
+    return undefined;
   }
   const validate = request.compileValidationSchema(schemaRef('return-upload-query'), 'querystring');
   if (!validate(query)) throw invalidQuery('The querystring does not match its schema.', validationErrors(validate.errors ?? [], 'querystring'));
