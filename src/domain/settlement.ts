@@ -311,7 +311,12 @@ function checkReserve(reserve: NonNullable<SettlementFigures['reserve']>, drawnB
  * its figures, or change after calculation — `settlementId`, `digest` (itself),
  * `calculatedAt` (a timestamp), `status` and `approvedBy` (approval changes them).
  */
-export const DIGEST_EXCLUDED_FIELDS = ['settlementId', 'digest', 'calculatedAt', 'status', 'approvedBy'] as const;
+/**
+ * Left out of the digest: ids, time, what changes after recording (status, approvals), and the
+ * log's chain hash, which is recorded beside the body (docs/integrity.md). No digest recorded
+ * before the chain carried it, so every earlier digest stays valid.
+ */
+export const DIGEST_EXCLUDED_FIELDS = ['settlementId', 'digest', 'calculatedAt', 'status', 'approvedBy', 'chainHash'] as const;
 
 /** `sha256:` + hex SHA-256 of the RFC 8785 canonical JSON of the body without the excluded fields. */
 export function settlementDigest(body: Record<string, unknown>): string {

@@ -328,7 +328,9 @@ t.test('any command sequence: cached services answer exactly as an uncached one,
         await plainStore.close();
       }
     }),
-    { numRuns: 60 },
+    // A fixed seed: the guard below asks that rare outcomes (a duplicate return) were reached,
+    // which a random seed meets only most of the time. Change the seed to explore other sequences.
+    { numRuns: 60, seed: 20151231 },
   );
   t.comment(JSON.stringify([...reached].sort()));
   for (const what of ['return', 'settle', 'verify', 'positionsAt', 'audit', 'with a key', 'idempotency-key-reused', 'duplicate-return']) {
