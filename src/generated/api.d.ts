@@ -423,7 +423,7 @@ export interface paths {
         };
         /**
          * The monthly monitoring pack
-         * @description Lines, strategies, partners, arrangements and fund: original and latest budget, budget to date, actual to date, variance to date, previous and latest forecast outturn, movement, forecast variance in £ and %, RAG and commentary; and the forecast settlement "if the year ended at the period" (null without an adopted agreement). At `period` (default: the latest any partner has returned, M1 if none) and `asOfRevision` (default: the latest): the same pair always gives the same figures.
+         * @description Lines, strategies, partners, arrangements and fund: original and latest budget, budget to date, actual to date, variance to date, previous and latest forecast outturn, movement, forecast variance in £ and %, RAG and commentary; and the forecast settlement "if the year ended at the period" (null without an adopted agreement). At `period` (default: the latest any partner has returned, M1 if none) and `asOfRevision` (default: the latest): the same pair always gives the same figures. Where the engine refuses the terms on these figures, 422 with its problem, as a forecast settlement request would get.
          *
          *     Who: admin, partner, auditor. The key's `funds` must include the fund.
          */
@@ -2518,6 +2518,7 @@ export interface operations {
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            422: components["responses"]["Problem422"];
             500: components["responses"]["Problem500"];
         };
     };
@@ -2555,6 +2556,7 @@ export interface operations {
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            422: components["responses"]["Problem422"];
             500: components["responses"]["Problem500"];
         };
     };
@@ -2592,6 +2594,7 @@ export interface operations {
             401: components["responses"]["Problem401"];
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
+            422: components["responses"]["Problem422"];
             500: components["responses"]["Problem500"];
         };
     };

@@ -258,10 +258,10 @@ export const ROUTES = [
   {
     operationId: 'getMonitoring', method: 'get', path: `${FY}/monitoring`, tag: 'monitoring',
     summary: 'The monthly monitoring pack',
-    description: "Lines, strategies, partners, arrangements and fund: original and latest budget, budget to date, actual to date, variance to date, previous and latest forecast outturn, movement, forecast variance in £ and %, RAG and commentary; and the forecast settlement \"if the year ended at the period\" (null without an adopted agreement). At `period` (default: the latest any partner has returned, M1 if none) and `asOfRevision` (default: the latest): the same pair always gives the same figures.",
+    description: "Lines, strategies, partners, arrangements and fund: original and latest budget, budget to date, actual to date, variance to date, previous and latest forecast outturn, movement, forecast variance in £ and %, RAG and commentary; and the forecast settlement \"if the year ended at the period\" (null without an adopted agreement). At `period` (default: the latest any partner has returned, M1 if none) and `asOfRevision` (default: the latest): the same pair always gives the same figures. Where the engine refuses the terms on these figures, 422 with its problem, as a forecast settlement request would get.",
     access: anyKey, params: 'fund-year-params', querystring: 'monitoring-query', idempotencyKey: false,
     success: { status: 200, description: 'The pack.', body: { kind: 'json', schema: 'monitoring-pack' } },
-    problems: [],
+    problems: [422],
   },
   {
     operationId: 'getMonitoringCsv', method: 'get', path: `${FY}/monitoring.csv`, tag: 'monitoring',
@@ -269,7 +269,7 @@ export const ROUTES = [
     description: 'The same pack as one CSV table: a row per line and per total, with a `level` column (`line`, `strategy`, `partner`, `arrangement`, `fund`) and the fund, year, period and revision on every row.',
     access: anyKey, params: 'fund-year-params', querystring: 'monitoring-query', idempotencyKey: false,
     success: { status: 200, description: 'The pack (an attachment).', body: { kind: 'file', mediaTypes: ['text/csv'] } },
-    problems: [],
+    problems: [422],
   },
   {
     operationId: 'getMonitoringXlsx', method: 'get', path: `${FY}/monitoring.xlsx`, tag: 'monitoring',
@@ -277,7 +277,7 @@ export const ROUTES = [
     description: 'The same pack as a workbook: a sheet per level and one for the forecast settlement, a title row (fund, year, period, revision, thresholds), amounts as number cells formatted `#,##0.00`, RAG cells coloured.',
     access: anyKey, params: 'fund-year-params', querystring: 'monitoring-query', idempotencyKey: false,
     success: { status: 200, description: 'The workbook (an attachment).', body: { kind: 'file', mediaTypes: [XLSX_TYPE] } },
-    problems: [],
+    problems: [422],
   },
   {
     operationId: 'getReturnTemplate', method: 'get', path: `${FY}/returns/template`, tag: 'returns',

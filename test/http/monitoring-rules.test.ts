@@ -192,3 +192,23 @@ t.test('commentary on a return line: kept in the event and shown in the pack; lo
   t.equal(pack.lines[0]?.commentary, text);
   t.equal(pack.lines[0]?.rag, 'red', '1900 against 1800: 5.6 % over');
 });
+
+t.test('where the engine refuses the terms on the figures, the pack is refused with the problem a forecast settlement gets', async (t) => {
+  const m = await monitoringApp(t);
+  const fy = '/v1/funds/zero-budget/years/2015-16';
+  await must('open', 201, m.call('POST', fy, ADMIN, { name: 'Zero', partners: [{ partnerId: 'ccg', name: 'CCG' }, { partnerId: 'council', name: 'Council' }], strategies: [{ strategyId: 'wellbeing', name: 'Wellbeing' }] }));
+  await must('budget', 200, m.call('PUT', `${fy}/budget`, ADMIN, { lines: ['ccg', 'council'].map((partnerId) => ({ strategyId: 'wellbeing', partnerId, arrangement: 'pooled', amount: '0.00' })) }));
+  await must('propose', 201, m.call('POST', `${fy}/agreements`, ADMIN, { terms: { pots: [{ ...TERMS.pots[0], strategies: ['wellbeing'] }] } }));
+  for (const p of ['ccg', 'council']) await must('accept', 200, m.call('POST', `${fy}/agreements/1/acceptances`, m.keyOf(p)));
+  await must('return', 201, m.call('POST', `${fy}/returns`, m.keyOf('ccg'), ret('ccg', 'M1', [['wellbeing', 'pooled', '1.00', '10.00']])));
+  const settlement = await m.call('POST', `${fy}/settlements`, ADMIN, { mode: 'forecast' });
+  t.equal(settlement.status, 422);
+  for (const suffix of ['', '.csv', '.xlsx']) {
+    const pack = await m.call('GET', `${fy}/monitoring${suffix}`, AUDITOR);
+    t.equal(pack.status, 422, suffix);
+    t.strictSame([pack.json().type, pack.json().detail], [settlement.json().type, settlement.json().detail], `${suffix}: the engine's problem`);
+  }
+  const before = await m.call('GET', `${fy}/monitoring?asOfRevision=2`, AUDITOR);
+  t.equal(before.status, 200, 'before the agreement was adopted: the pack, without a settlement');
+  t.equal(before.json().forecastSettlement, null);
+});
