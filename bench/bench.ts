@@ -14,6 +14,7 @@ import { settlementAtSize, type SettlementSide } from './settlement.js';
 import { memoryFigure, memoryRuns } from './memory.js';
 import { foldScenario } from './fold.js';
 import { floodScenario } from './flood.js';
+import { diskFigure, twoInstancesFigure } from './disk-and-instances.js';
 import { LogFiller } from './log-builder.js';
 import { openEmbeddedStore } from './open-store.js';
 import { cleanUpOnExit, makeTempDir, removeTempDir, directorySizeBytes } from './tmp.js';
@@ -32,7 +33,10 @@ export async function runBench(config: BenchConfig): Promise<BenchResult> {
   }, 5_000);
   loadSampler.unref();
 
-  if (want.has('store')) figures.push(...(await storeScenario(config.store)));
+  if (want.has('store')) {
+    figures.push(...(await storeScenario(config.store)));
+    figures.push(await twoInstancesFigure(config.disk), await diskFigure(config.disk));
+  }
   await settle();
   if (want.has('append')) figures.push(...(await httpScenario(config.http)));
   await settle();

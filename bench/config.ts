@@ -3,6 +3,7 @@
 import type { StoreScenarioOptions } from './store.js';
 import type { FoldOptions } from './fold.js';
 import type { FloodOptions } from './flood.js';
+import type { DiskOptions } from './disk-and-instances.js';
 
 export type ScenarioName = 'append' | 'store' | 'projection' | 'settlement' | 'memory' | 'fold' | 'flood';
 export const SCENARIOS: readonly ScenarioName[] = ['append', 'store', 'projection', 'settlement', 'memory', 'fold', 'flood'];
@@ -34,6 +35,8 @@ export interface BenchConfig {
   settlementsPerRun: number;
   http: HttpOptions;
   store: StoreScenarioOptions;
+  /** Bytes on disk per event, and appends through two instances on one file. */
+  disk: DiskOptions;
   /** One fund-year's stream folded whole, at these lengths. */
   fold: FoldOptions;
   /** One partner flooding its fund-year while another client times reads. */
@@ -57,6 +60,7 @@ export function fullConfig(): BenchConfig {
     settlementsPerRun: 5,
     http: { injectRequests: 2_000, injectSeconds: 3, autocannonSeconds: 3, connections: 8, repetitions: 3, fundYears: 1_000 },
     store: { appendsPerRun: 2_000, batchesPerRun: 100, batchSize: 40, repetitions: 5, pageSize: 1_000 },
+    disk: { diskEvents: 100_000, appendsPerRun: 1_000, repetitions: 5 },
     fold: { sizes: [10_000, 100_000], repetitions: 3 },
     flood: { prefill: 8_000, seconds: 3, connections: 4 },
   };
@@ -72,6 +76,7 @@ export function quickConfig(): BenchConfig {
     settlementsPerRun: 3,
     http: { injectRequests: 500, injectSeconds: 1.5, autocannonSeconds: 2, connections: 4, repetitions: 2, fundYears: 300 },
     store: { appendsPerRun: 500, batchesPerRun: 25, batchSize: 40, repetitions: 3, pageSize: 1_000 },
+    disk: { diskEvents: 20_000, appendsPerRun: 300, repetitions: 3 },
     fold: { sizes: [2_000, 20_000], repetitions: 2 },
     flood: { prefill: 2_000, seconds: 2, connections: 4 },
   };
@@ -89,6 +94,7 @@ export function tinyConfig(): BenchConfig {
     settlementsPerRun: 1,
     http: { injectRequests: 30, injectSeconds: 1, autocannonSeconds: 0.5, connections: 2, repetitions: 1, fundYears: 4 },
     store: { appendsPerRun: 20, batchesPerRun: 2, batchSize: 10, repetitions: 1, pageSize: 100 },
+    disk: { diskEvents: 200, appendsPerRun: 10, repetitions: 1 },
     fold: { sizes: [300, 600], repetitions: 1 },
     flood: { prefill: 200, seconds: 0.5, connections: 2 },
   };

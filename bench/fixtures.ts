@@ -6,8 +6,8 @@ import type {
   ProposeAgreementBody,
   SetBudgetBody,
   SubmitReturnBody,
-  ReturnLineBody,
 } from '../src/app/service-types.js';
+import type { ReturnLine } from '../src/domain/fundyear/events.js';
 import type { Arrangement } from '../src/domain/terms-types.js';
 
 export const PARTNERS = ['ccg', 'council'] as const;
@@ -80,7 +80,7 @@ export function agreementBody(): ProposeAgreementBody {
  */
 export function returnBody(partnerIndex: number, month: number, variant = 0, correction = false): SubmitReturnBody {
   const partnerId = PARTNERS[partnerIndex % PARTNERS.length]!;
-  const lines: ReturnLineBody[] = [];
+  const lines: ReturnLine[] = [];
   STRATEGIES.forEach((strategyId, s) => {
     for (const arrangement of ARRANGEMENTS) {
       const budget = budgetPence(s, partnerIndex % PARTNERS.length, arrangement);

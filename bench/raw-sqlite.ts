@@ -5,7 +5,7 @@
 // port objects, no bigint revision bookkeeping beyond what SQL needs.
 import path from 'node:path';
 import Database from 'better-sqlite3';
-import type { EventRow } from '../src/store/sqlite/sqlite-store.js';
+import { SQLITE_PAGE_SIZE, type EventRow } from '../src/store/sqlite/sqlite-store.js';
 
 export interface RawEvent {
   id: string;
@@ -43,6 +43,7 @@ export class RawLog {
   constructor(dir: string, ddl: string[]) {
     this.db = new Database(path.join(dir, 'raw-baseline.sqlite'));
     this.db.defaultSafeIntegers(true);
+    this.db.pragma(`page_size = ${SQLITE_PAGE_SIZE}`); // the adapter's page size: the same file layout
     this.db.pragma('journal_mode = WAL');
     this.db.pragma('synchronous = FULL');
     for (const sql of ddl) this.db.exec(sql);

@@ -1,8 +1,8 @@
 // How every command runs (DOMAIN.md "One stream per fund-year"): read the stream (only
 // the events after its cached prefix, stream-cache.ts), fold, decide, append with the
 // revision read; on a concurrent write decide again on fresh state, a bounded number of
-// times, then 409. An Idempotency-Key that was already used replays the first answer
-// from the log and appends nothing.
+// times, then 409. An Idempotency-Key that was already used gives back the first outcome
+// from the log and appends nothing. The caller turns the outcome into its answer.
 import { v4 as uuidv4 } from 'uuid';
 import { chainEvents } from '../domain/chain.js';
 import { DomainError } from '../domain/errors.js';
@@ -14,6 +14,7 @@ import {
   type FundYearEvent,
   type FundYearState,
 } from '../domain/fundyear/index.js';
+import type { KeyedOperation } from '../domain/roles.js';
 import { assertAppendFits } from '../store/append-limit.js';
 import { WrongExpectedRevisionError, type EventStore } from '../store/port.js';
 import { requireFundScope } from './access.js';
@@ -32,20 +33,30 @@ export const RETRIES_MAX_DEFAULT = 5;
  */
 export const EVENTS_PER_FUND_YEAR_MAX = 10_000;
 
-export interface CommandSpec<A> {
+export interface CommandRequest {
   /** Names the operation in the request hash (API.md operation). */
-  operation: string;
+  operation: KeyedOperation;
   /** Path parameters and body: what makes two requests the same request. */
   request: unknown;
   /** The partner the command acts for (metadata); null for fund-level commands. */
   onBehalfOf: string | null;
-  /**
-   * Built afresh on every attempt, from the state just read; `at(revision)` gives the state at
-   * an earlier revision (0 ≤ revision ≤ state.revision), folded from the store.
-   */
-  command(state: FundYearState, at: (revision: number) => Promise<FundYearState>): FundYearCommand | Promise<FundYearCommand>;
-  /** The answer, from the state after the events and the events themselves (also used for replays). */
-  answer(after: FundYearState, events: readonly FundYearEvent[], revision: number): A;
+}
+
+/** The stream as this attempt read it, for a command that needs more of the log than its state. */
+export interface StreamRead {
+  state: FundYearState;
+  /** The state at an earlier revision (0 ≤ revision ≤ state.revision), folded from the store. */
+  stateAt(revision: number): Promise<FundYearState>;
+}
+
+/** A command, or how to build it from the stream as read (afresh on each attempt). */
+export type CommandSource = FundYearCommand | ((read: StreamRead) => Promise<FundYearCommand>);
+
+/** What a command did: its events, the state after them and the stream's revision then. */
+export interface Outcome {
+  events: readonly FundYearEvent[];
+  after: FundYearState;
+  revision: number;
 }
 
 export interface RunnerDeps {
@@ -60,7 +71,7 @@ export interface RunnerDeps {
   cache: StreamCache;
 }
 
-export async function runCommand<A>(deps: RunnerDeps, ctx: RequestContext, ref: FundYearRef, spec: CommandSpec<A>): Promise<A> {
+export async function runCommand(deps: RunnerDeps, ctx: RequestContext, ref: FundYearRef, spec: CommandRequest, source: CommandSource): Promise<Outcome> {
   requireFundScope(ctx.principal, ref.fundId);
   const stream = fundYearStream(ref.fundId, ref.year);
   const key = ctx.idempotencyKey;
@@ -70,10 +81,12 @@ export async function runCommand<A>(deps: RunnerDeps, ctx: RequestContext, ref: 
     const folded = await loadStream(deps.store, deps.cache, stream, deps.eventsMax);
     if (key !== undefined && hash !== undefined) {
       const keyed = revisionsForKey(folded.keys, ctx.principal.name, key, hash);
-      if (keyed.length > 0) return replay(deps.store, stream, keyed, spec);
+      if (keyed.length > 0) return replay(deps.store, stream, keyed);
     }
     const state = folded.state;
-    const command = await spec.command(state, (revision) => stateAt(deps.store, stream, folded, revision));
+    const command = typeof source === 'function'
+      ? await source({ state, stateAt: (revision) => stateAt(deps.store, stream, folded, revision) })
+      : source;
     const events = decide(command, state);
     // Chained to the last event just read: a retry after a conflict links to the winner's.
     const chained = chainEvents(folded.revision + 1, folded.lastHash, events, eventMetadata(deps, ctx, spec, hash));
@@ -86,7 +99,7 @@ export async function runCommand<A>(deps: RunnerDeps, ctx: RequestContext, ref: 
       deps.onAppended(result.position);
       // The cache is not extended here: the next load reads these events back as the store keeps
       // them (JSON), so the cache never holds anything the store did not return.
-      return spec.answer(fold(events, state), events, Number(result.nextExpectedRevision));
+      return { events, after: fold(events, state), revision: Number(result.nextExpectedRevision) };
     } catch (error) {
       if (!(error instanceof WrongExpectedRevisionError)) throw error;
     }
@@ -99,17 +112,17 @@ export async function runCommand<A>(deps: RunnerDeps, ctx: RequestContext, ref: 
 }
 
 /**
- * The first answer, rebuilt from the log as it stood right after the first request: read
+ * The first outcome, rebuilt from the log as it stood right after the first request: read
  * from the store up to the key's last event (replays are rare; the cache holds only the latest state).
  */
-async function replay<A>(store: EventStore, stream: string, keyed: readonly number[], spec: CommandSpec<A>): Promise<A> {
+async function replay(store: EventStore, stream: string, keyed: readonly number[]): Promise<Outcome> {
   const revision = keyed[keyed.length - 1]!;
   // The key index already names the first request's events and checked its hash.
   const { state, kept } = await foldPrefix(store, stream, revision, keyed);
-  return spec.answer(state, kept, revision);
+  return { events: kept, after: state, revision };
 }
 
-function eventMetadata<A>(deps: RunnerDeps, ctx: RequestContext, spec: CommandSpec<A>, hash: string | undefined): EventMetadata {
+function eventMetadata(deps: RunnerDeps, ctx: RequestContext, spec: CommandRequest, hash: string | undefined): EventMetadata {
   const metadata: EventMetadata = {
     principal: ctx.principal.name,
     role: ctx.principal.role,

@@ -5,9 +5,9 @@
 // same answer.
 import { createHash } from 'node:crypto';
 import { DomainError, type FieldError } from '../domain/errors.js';
-import { isPeriod, requireRevision, type ExistingFundYear, type Period } from '../domain/fundyear/index.js';
-import { requireOwnPartner } from '../domain/fundyear/access.js';
+import { isPeriod, requireRevision, type FundYearEvent, type Period } from '../domain/fundyear/index.js';
 import { monitoringPack, returnTemplateOf, type MonitoringPack } from '../domain/monitoring/index.js';
+import { requireOwnPartner } from '../domain/roles.js';
 import {
   CSV_MEDIA_TYPE,
   monitoringPackCsv,
@@ -18,86 +18,99 @@ import {
   returnTemplateXlsx,
   XLSX_MEDIA_TYPE,
 } from './spreadsheets/index.js';
-import { actorOf } from './access.js';
-import type { CommandSpec } from './command-runner.js';
-import { submitReturnSpec } from './return-command.js';
+import { runCommand } from './command-runner.js';
+import { readFundYear, type ServiceCore } from './service-core.js';
 import type * as T from './service-types.js';
 
-/** What the monitoring operations need of the service: its reads, its command runner, its ids. */
-export interface MonitoringPorts {
-  read(ctx: T.RequestContext, ref: T.FundYearRef): Promise<{ fy: ExistingFundYear; at: (revision: number) => Promise<ExistingFundYear> }>;
-  run<A>(ctx: T.RequestContext, ref: T.FundYearRef, spec: CommandSpec<A>): Promise<A>;
-  newId(): string;
+export interface FundYearMonitoring {
+  /** PUT …/settings: the RAG thresholds from this revision on (admin). */
+  changeSettings(ctx: T.RequestContext, ref: T.FundYearRef, body: T.SettingsBody): Promise<T.CommandResult & T.SettingsBody>;
+  /** The monitoring pack (MONITORING.md), any role. */
+  monitoring(ctx: T.RequestContext, ref: T.FundYearRef, query: T.MonitoringQuery): Promise<MonitoringPack>;
+  /** The same pack as a CSV or XLSX file. */
+  monitoringFile(ctx: T.RequestContext, ref: T.FundYearRef, query: T.MonitoringQuery, format: T.FileFormat): Promise<T.DownloadFile>;
+  /** A return to fill in: the partner's budget lines with its latest figures (that partner, admin). */
+  returnTemplate(ctx: T.RequestContext, ref: T.FundYearRef, query: T.ReturnTemplateQuery): Promise<T.DownloadFile>;
+  /** A monthly return sent as CSV or XLSX: the same rules, Idempotency-Key and answer as submitReturn. */
+  submitReturnFile(ctx: T.RequestContext, ref: T.FundYearRef, upload: T.ReturnUpload): Promise<T.CommandResult & { returnId: string }>;
 }
 
 const MEDIA_TYPES: Record<T.FileFormat, string> = { csv: `${CSV_MEDIA_TYPE}; charset=utf-8`, xlsx: XLSX_MEDIA_TYPE };
 
-export function changeSettings(ports: MonitoringPorts, ctx: T.RequestContext, ref: T.FundYearRef, body: T.SettingsBody): Promise<T.CommandResult & T.SettingsBody> {
-  return ports.run(ctx, ref, {
-    operation: 'changeSettings', request: { ref, body }, onBehalfOf: null,
-    command: () => ({ type: 'ChangeSettings', actor: actorOf(ctx.principal), data: { rag: body.rag } }),
-    answer: (_after, events, revision) => {
-      const changed = events.find((e) => e.type === 'SettingsChanged');
-      if (changed?.type !== 'SettingsChanged') throw new Error('settings answered without a SettingsChanged event');
-      return { revision, rag: changed.data.rag };
-    },
-  });
+function lastOf<E extends FundYearEvent['type']>(events: readonly FundYearEvent[], type: E): Extract<FundYearEvent, { type: E }> {
+  const found = [...events].reverse().find((e) => e.type === type);
+  if (!found) throw new Error(`command outcome without a ${type} event`);
+  return found as Extract<FundYearEvent, { type: E }>;
 }
 
-function periodOf(text: string | undefined, path: string): Period | undefined {
-  if (text === undefined) return undefined;
+function periodOf(text: string, path: string): Period {
   if (!isPeriod(text)) throw new DomainError('bad-request', 'invalid-period', 'period must be M1 (April) to M12 (March)', [{ path, message: 'must be M1 to M12' }]);
   return text;
 }
 
-/** MONITORING.md §5: the fund-year folded to the revision, at the period (default: the latest returned). */
-export async function monitoring(ports: MonitoringPorts, ctx: T.RequestContext, ref: T.FundYearRef, query: T.MonitoringQuery): Promise<MonitoringPack> {
-  const { fy, at } = await ports.read(ctx, ref);
-  const period = periodOf(query.period, 'querystring/period');
-  const state = query.asOfRevision === undefined ? fy : await at(requireRevision(fy, query.asOfRevision, 'querystring/asOfRevision'));
-  return monitoringPack(state, period);
-}
+export function fundYearMonitoring(core: ServiceCore): FundYearMonitoring {
+  /** MONITORING.md §5: the fund-year folded to the revision, at the period (default: the latest returned). */
+  const monitoring: FundYearMonitoring['monitoring'] = async (ctx, ref, query) => {
+    const { fy, at } = await readFundYear(core, ctx, ref);
+    const period = query.period === undefined ? undefined : periodOf(query.period, 'querystring/period');
+    const state = query.asOfRevision === undefined ? fy : await at(requireRevision(fy, query.asOfRevision, 'querystring/asOfRevision'));
+    return monitoringPack(state, period);
+  };
 
-export async function monitoringFile(ports: MonitoringPorts, ctx: T.RequestContext, ref: T.FundYearRef, query: T.MonitoringQuery, format: T.FileFormat): Promise<T.DownloadFile> {
-  const pack = await monitoring(ports, ctx, ref, query);
-  const fileName = `${pack.fundId}-${pack.year}-monitoring-${pack.period}-r${pack.asOfRevision}.${format}`;
-  const body = format === 'csv' ? monitoringPackCsv(pack) : await monitoringPackXlsx(pack);
-  return { fileName, mediaType: MEDIA_TYPES[format], body };
-}
+  return {
+    async changeSettings(ctx, ref, body) {
+      const { revision, events } = await runCommand(core.runner, ctx, ref, { operation: 'changeSettings', request: { ref, body }, onBehalfOf: null },
+        { type: 'ChangeSettings', actor: ctx.principal, data: { rag: body.rag } });
+      return { revision, rag: lastOf(events, 'SettingsChanged').data.rag };
+    },
 
-/** The partner's budget lines in force, pre-filled (that partner's key, or an admin's). */
-export async function returnTemplate(ports: MonitoringPorts, ctx: T.RequestContext, ref: T.FundYearRef, query: T.ReturnTemplateQuery): Promise<T.DownloadFile> {
-  requireOwnPartner(actorOf(ctx.principal), query.partnerId, 'querystring/partnerId');
-  const { fy } = await ports.read(ctx, ref);
-  const period = periodOf(query.period, 'querystring/period') as Period;
-  if (!fy.partners.some((p) => p.partnerId === query.partnerId)) {
-    throw new DomainError('bad-request', 'unknown-partner', `${JSON.stringify(query.partnerId)} is not a partner declared in this fund-year`, [
-      { path: 'querystring/partnerId', message: 'must be a declared partner' },
-    ]);
-  }
-  if (fy.budget === null) throw new DomainError('conflict', 'budget-not-set', 'no budget has been set: a return has no lines to cover');
-  const template = { fundId: fy.fundId, year: fy.year, partnerId: query.partnerId, period, lines: returnTemplateOf(fy, query.partnerId, period) };
-  const fileName = `${fy.fundId}-${fy.year}-return-${query.partnerId}-${period}.${query.format}`;
-  const body = query.format === 'csv' ? returnTemplateCsv(template) : await returnTemplateXlsx(template);
-  return { fileName, mediaType: MEDIA_TYPES[query.format], body };
-}
+    monitoring,
 
-/**
- * A return as a spreadsheet: read the file (400 naming each bad row and column), then the JSON
- * form's command. Two uploads are the same request when their query and bytes are (the
- * Idempotency-Key's hash is over the file's SHA-256, its format and the query).
- */
-export async function submitReturnFile(ports: MonitoringPorts, ctx: T.RequestContext, ref: T.FundYearRef, upload: T.ReturnUpload): Promise<T.CommandResult & { returnId: string }> {
-  const read = await parseReturnUpload(upload.bytes, upload.format);
-  const lines = read.lines.map((l) => ({ ...l }));
-  const body: T.SubmitReturnBody = { partnerId: upload.partnerId, period: upload.period, lines, ...(upload.correction === undefined ? {} : { correction: upload.correction }) };
-  const file = { format: upload.format, sha256: createHash('sha256').update(upload.bytes).digest('hex') };
-  const query = { partnerId: upload.partnerId, period: upload.period, correction: upload.correction ?? null };
-  try {
-    return await ports.run(ctx, ref, submitReturnSpec(ctx, body, { ref, upload: { query, file } }, ports.newId));
-  } catch (error) {
-    throw error instanceof DomainError ? inFileTerms(error, read.rows) : error;
-  }
+    async monitoringFile(ctx, ref, query, format) {
+      const pack = await monitoring(ctx, ref, query);
+      const fileName = `${pack.fundId}-${pack.year}-monitoring-${pack.period}-r${pack.asOfRevision}.${format}`;
+      const body = format === 'csv' ? monitoringPackCsv(pack) : await monitoringPackXlsx(pack);
+      return { fileName, mediaType: MEDIA_TYPES[format], body };
+    },
+
+    /** The partner's budget lines in force, pre-filled (that partner's key, or an admin's). */
+    async returnTemplate(ctx, ref, query) {
+      requireOwnPartner(ctx.principal, query.partnerId, 'querystring/partnerId');
+      const { fy } = await readFundYear(core, ctx, ref);
+      const period = periodOf(query.period, 'querystring/period');
+      if (!fy.partners.some((p) => p.partnerId === query.partnerId)) {
+        throw new DomainError('bad-request', 'unknown-partner', `${JSON.stringify(query.partnerId)} is not a partner declared in this fund-year`, [
+          { path: 'querystring/partnerId', message: 'must be a declared partner' },
+        ]);
+      }
+      if (fy.budget === null) throw new DomainError('conflict', 'budget-not-set', 'no budget has been set: a return has no lines to cover');
+      const template = { fundId: fy.fundId, year: fy.year, partnerId: query.partnerId, period, lines: returnTemplateOf(fy, query.partnerId, period) };
+      const fileName = `${fy.fundId}-${fy.year}-return-${query.partnerId}-${period}.${query.format}`;
+      const body = query.format === 'csv' ? returnTemplateCsv(template) : await returnTemplateXlsx(template);
+      return { fileName, mediaType: MEDIA_TYPES[query.format], body };
+    },
+
+    /**
+     * A return as a spreadsheet: read the file (400 naming each bad row and column), then the JSON
+     * form's command. Two uploads are the same request when their query and bytes are (the
+     * Idempotency-Key's hash is over the file's SHA-256, its format and the query); an upload and
+     * its JSON twin are two requests.
+     */
+    async submitReturnFile(ctx, ref, upload) {
+      const read = await parseReturnUpload(upload.bytes, upload.format);
+      const lines = read.lines.map((l) => ({ ...l }));
+      const body = { partnerId: upload.partnerId, period: upload.period, lines, ...(upload.correction === undefined ? {} : { correction: upload.correction }) };
+      const file = { format: upload.format, sha256: createHash('sha256').update(upload.bytes).digest('hex') };
+      const query = { partnerId: upload.partnerId, period: upload.period, correction: upload.correction ?? null };
+      try {
+        const { revision, events } = await runCommand(core.runner, ctx, ref, { operation: 'submitReturn', request: { ref, upload: { query, file } }, onBehalfOf: body.partnerId },
+          { type: 'SubmitMonthlyReturn', actor: ctx.principal, data: { ...body, returnId: core.newId() } });
+        return { revision, returnId: lastOf(events, 'MonthlyReturnSubmitted').data.returnId };
+      } catch (error) {
+        throw error instanceof DomainError ? inFileTerms(error, read.rows) : error;
+      }
+    },
+  };
 }
 
 /** The JSON form's paths in the file's terms: a line is its row, the other fields are query parameters. */

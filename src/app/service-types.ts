@@ -3,19 +3,20 @@
 // Each method enforces DOMAIN.md's rules, including who may act, and throws
 // DomainError (src/domain/errors.ts) for every refusal; nothing is appended then.
 import type { ChainBreakReason } from '../domain/chain.js';
-import type { Period } from '../domain/fundyear/ids.js';
-import type { AgreementTerms, Arrangement } from '../domain/terms-types.js';
-import type { SettlementFigures } from '../domain/settlement-types.js';
-import type { MonitoringPack, RagThresholds } from '../domain/monitoring/types.js';
+import type { AdjustOutturn, OpenFundYear, ProposeAgreement, SetBudget, SubmitMonthlyReturn } from '../domain/fundyear/commands.js';
+import type { SettlementMode } from '../domain/fundyear/events.js';
+import type { Actor } from '../domain/roles.js';
+import type { Decision } from '../domain/terms-types.js';
+import type { FundYearDecisions } from './service-decisions.js';
+import type { FundYearMonitoring } from './monitoring-service.js';
+import type { RagThresholds } from '../domain/monitoring/types.js';
+import type { AgreementsView, AgreementVersionView, FundSummary, PositionsView, Settlement } from '../domain/views/types.js';
 
-export type Role = 'admin' | 'partner' | 'auditor';
+// The read models live with the domain (src/domain/views/); named here too, as what the service returns.
+export type { AgreementsView, AgreementVersionView, FigureSet, FundSummary, PositionsView, Settlement } from '../domain/views/types.js';
 
-export interface Principal {
-  /** Key name from API_KEYS_FILE, e.g. "ccg-finance". */
-  name: string;
-  role: Role;
-  /** Set for role "partner". */
-  partnerId?: string;
+/** Who is calling: a key's name (from API_KEYS_FILE, e.g. "ccg-finance"), role and partner, and its funds. */
+export interface Principal extends Actor {
   /** Fund ids this key may touch; ["*"] for all. */
   funds: string[];
 }
@@ -34,91 +35,22 @@ export interface FundYearRef {
   year: string;
 }
 
-export interface OpenFundYearBody {
-  name: string;
-  partners: { partnerId: string; name: string }[];
-  strategies: { strategyId: string; name: string }[];
-}
-
-export interface BudgetLineBody {
-  strategyId: string;
-  partnerId: string;
-  arrangement: Arrangement;
-  amount: string;
-  /** Twelve amounts M1..M12 summing to `amount`. */
-  profile?: string[];
-}
-
-export interface SetBudgetBody {
-  lines: BudgetLineBody[];
-  reason?: string;
-}
-
-export interface ProposeAgreementBody {
-  terms: AgreementTerms;
-}
-
-export interface ReturnLineBody {
-  strategyId: string;
-  arrangement: Arrangement;
-  actualToDate: string;
-  forecastOutturn: string;
-  commentary?: string;
-}
-
-export interface SubmitReturnBody {
-  partnerId: string;
-  period: string;
-  lines: ReturnLineBody[];
-  correction?: boolean;
-}
-
-export interface AdjustmentBody {
-  partnerId: string;
-  strategyId: string;
-  arrangement: Arrangement;
-  amount: string;
-  reason: string;
-}
+// Request bodies: the commands' data (src/domain/fundyear/commands.ts) without what the path or
+// the service supplies (fund-year ids, new ids, the clock).
+export type OpenFundYearBody = Omit<OpenFundYear['data'], 'fundId' | 'year'>;
+export type SetBudgetBody = SetBudget['data'];
+export type ProposeAgreementBody = ProposeAgreement['data'];
+export type SubmitReturnBody = Omit<SubmitMonthlyReturn['data'], 'returnId'>;
+export type AdjustmentBody = Omit<AdjustOutturn['data'], 'adjustmentId'>;
 
 export interface CalculateSettlementBody {
-  mode: 'final' | 'forecast';
+  mode: SettlementMode;
   asOfRevision?: number;
 }
 
 /** Result of a command: the stream revision after it (a number: fund-year streams stay small). */
 export interface CommandResult {
   revision: number;
-}
-
-export interface AgreementVersionView {
-  version: number;
-  terms: AgreementTerms;
-  proposedBy: string;
-  acceptedBy: string[];
-  adopted: boolean;
-}
-
-export interface AgreementsView {
-  adoptedVersion: number | null;
-  versions: AgreementVersionView[];
-}
-
-export interface Settlement extends SettlementFigures {
-  settlementId: string;
-  fundId: string;
-  year: string;
-  mode: 'final' | 'forecast';
-  asOfRevision: number;
-  agreementVersion: number;
-  engineVersion: string;
-  status: 'calculated' | 'approved' | 'superseded';
-  approvedBy: string[];
-  assumedOnBudget: string[];
-  calculatedAt: string;
-  digest: string;
-  /** The chain hash of the event at asOfRevision (docs/integrity.md); null on a settlement recorded before the chain. */
-  chainHash: string | null;
 }
 
 /** Where a stream's hash chain first breaks (src/domain/chain.ts), or what a settlement's chain hash fails. */
@@ -164,40 +96,62 @@ export interface AuditEvent {
   metadata: unknown;
 }
 
-export interface FigureSet {
-  budget: string;
-  actualToDate: string;
-  forecastOutturn: string;
-  forecastVariance: string;
-  /** Forecast variance as it stood at the end of each month M1..M12 (null where no month yet). */
-  forecastVarianceByPeriod: Record<Period, string | null>;
+/** Commands (service-commands.ts): each appends the events the decider returns, or refuses. */
+export interface FundYearCommands {
+  openFundYear(ctx: RequestContext, ref: FundYearRef, body: OpenFundYearBody): Promise<CommandResult & FundYearRef>;
+  setBudget(ctx: RequestContext, ref: FundYearRef, body: SetBudgetBody): Promise<CommandResult>;
+  proposeAgreement(ctx: RequestContext, ref: FundYearRef, body: ProposeAgreementBody): Promise<CommandResult & { version: number }>;
+  acceptAgreement(ctx: RequestContext, ref: FundYearRef, version: number): Promise<CommandResult & AgreementVersionView>;
+  submitReturn(ctx: RequestContext, ref: FundYearRef, body: SubmitReturnBody): Promise<CommandResult & { returnId: string }>;
+  closeYear(ctx: RequestContext, ref: FundYearRef): Promise<CommandResult & { status: 'closed' }>;
+  adjustOutturn(ctx: RequestContext, ref: FundYearRef, body: AdjustmentBody): Promise<CommandResult & { adjustmentId: string }>;
+  calculateSettlement(ctx: RequestContext, ref: FundYearRef, body: CalculateSettlementBody): Promise<Settlement>;
+  approveSettlement(ctx: RequestContext, ref: FundYearRef, settlementId: string): Promise<CommandResult & Settlement>;
 }
 
-export interface PositionsView {
-  fundId: string;
-  year: string;
-  asOfRevision: number;
-  status: 'open' | 'closed';
-  lines: (FigureSet & { strategyId: string; partnerId: string; arrangement: Arrangement })[];
-  strategies: (FigureSet & { strategyId: string })[];
-  partners: (FigureSet & { partnerId: string; lastPeriod: string | null })[];
-  fund: FigureSet;
+/** Reads of one fund-year (service-reads.ts): its folded state, or the log itself. */
+export interface FundYearReads {
+  listAgreements(ctx: RequestContext, ref: FundYearRef): Promise<AgreementsView>;
+  positions(ctx: RequestContext, ref: FundYearRef, asOfRevision?: number): Promise<PositionsView>;
+  listSettlements(ctx: RequestContext, ref: FundYearRef): Promise<Settlement[]>;
+  getSettlement(ctx: RequestContext, ref: FundYearRef, settlementId: string): Promise<Settlement>;
+  verifySettlement(ctx: RequestContext, ref: FundYearRef, settlementId: string): Promise<VerificationView>;
+  settlementStatementCsv(ctx: RequestContext, ref: FundYearRef, settlementId: string): Promise<string>;
+  events(ctx: RequestContext, ref: FundYearRef, fromRevision?: number, limit?: number): Promise<AuditEvent[]>;
+  /** Walks the fund-year's hash chain from revision 0 (admin, auditor). */
+  integrity(ctx: RequestContext, ref: FundYearRef): Promise<IntegrityView>;
 }
 
-export interface FundSummary {
-  fundId: string;
-  year: string;
-  name: string;
-  status: 'open' | 'closed';
+/** The cross-fund list and readiness (service-readiness.ts): both wait on the fund summary. */
+export interface FundListAndReadiness {
+  listFunds(ctx: RequestContext): Promise<FundSummary[]>;
+  /** Readiness: the store reachable and the fund summary caught up with the log as it stood at start. */
+  ready(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** Engine 2 (service-decisions.ts). */
+export interface DecisionVersionView {
+  version: number;
+  decision: Decision;
+  agreementVersion: number;
+  proposedBy: string;
+  acceptedBy: string[];
+  adopted: boolean;
+}
+
+export interface DecisionsView {
+  versions: DecisionVersionView[];
+}
+
+export interface BroughtForwardView {
+  amounts: Record<string, string>;
+  settlementId: string;
+  digest: string;
   revision: number;
-  partners: string[];
-  budget: string;
-  forecastOutturn: string;
-  forecastVariance: string;
-  adoptedAgreementVersion: number | null;
-  latestSettlement: { settlementId: string; mode: 'final' | 'forecast'; status: string; digest: string } | null;
 }
 
+/** Monitoring (monitoring-service.ts): the RAG settings, the pack, the return template, spreadsheet returns. */
 export interface SettingsBody {
   rag: RagThresholds;
 }
@@ -210,7 +164,7 @@ export interface MonitoringQuery {
 
 export type FileFormat = 'csv' | 'xlsx';
 
-/** A file to download: its name (for content-disposition), media type and bytes or text. */
+/** A file to download: its name (for content-disposition), media type and text or bytes. */
 export interface DownloadFile {
   fileName: string;
   mediaType: string;
@@ -232,37 +186,4 @@ export interface ReturnUpload {
   bytes: Uint8Array;
 }
 
-export interface FundYearService {
-  openFundYear(ctx: RequestContext, ref: FundYearRef, body: OpenFundYearBody): Promise<CommandResult & FundYearRef>;
-  setBudget(ctx: RequestContext, ref: FundYearRef, body: SetBudgetBody): Promise<CommandResult>;
-  proposeAgreement(ctx: RequestContext, ref: FundYearRef, body: ProposeAgreementBody): Promise<CommandResult & { version: number }>;
-  acceptAgreement(ctx: RequestContext, ref: FundYearRef, version: number): Promise<CommandResult & AgreementVersionView>;
-  listAgreements(ctx: RequestContext, ref: FundYearRef): Promise<AgreementsView>;
-  submitReturn(ctx: RequestContext, ref: FundYearRef, body: SubmitReturnBody): Promise<CommandResult & { returnId: string }>;
-  positions(ctx: RequestContext, ref: FundYearRef, asOfRevision?: number): Promise<PositionsView>;
-  closeYear(ctx: RequestContext, ref: FundYearRef): Promise<CommandResult & { status: 'closed' }>;
-  adjustOutturn(ctx: RequestContext, ref: FundYearRef, body: AdjustmentBody): Promise<CommandResult & { adjustmentId: string }>;
-  calculateSettlement(ctx: RequestContext, ref: FundYearRef, body: CalculateSettlementBody): Promise<Settlement>;
-  listSettlements(ctx: RequestContext, ref: FundYearRef): Promise<Settlement[]>;
-  getSettlement(ctx: RequestContext, ref: FundYearRef, settlementId: string): Promise<Settlement>;
-  verifySettlement(ctx: RequestContext, ref: FundYearRef, settlementId: string): Promise<VerificationView>;
-  approveSettlement(ctx: RequestContext, ref: FundYearRef, settlementId: string): Promise<CommandResult & Settlement>;
-  settlementStatementCsv(ctx: RequestContext, ref: FundYearRef, settlementId: string): Promise<string>;
-  events(ctx: RequestContext, ref: FundYearRef, fromRevision?: number, limit?: number): Promise<AuditEvent[]>;
-  /** Walks the fund-year's hash chain from revision 0 (admin, auditor). */
-  integrity(ctx: RequestContext, ref: FundYearRef): Promise<IntegrityView>;
-  listFunds(ctx: RequestContext): Promise<FundSummary[]>;
-  /** PUT …/settings: the RAG thresholds from this revision on (admin). */
-  changeSettings(ctx: RequestContext, ref: FundYearRef, body: SettingsBody): Promise<CommandResult & SettingsBody>;
-  /** The monitoring pack (MONITORING.md), any role. */
-  monitoring(ctx: RequestContext, ref: FundYearRef, query: MonitoringQuery): Promise<MonitoringPack>;
-  /** The same pack as a CSV or XLSX file. */
-  monitoringFile(ctx: RequestContext, ref: FundYearRef, query: MonitoringQuery, format: FileFormat): Promise<DownloadFile>;
-  /** A return to fill in: the partner's budget lines with its latest figures (that partner, admin). */
-  returnTemplate(ctx: RequestContext, ref: FundYearRef, query: ReturnTemplateQuery): Promise<DownloadFile>;
-  /** A monthly return sent as CSV or XLSX: the same rules, Idempotency-Key and answer as submitReturn. */
-  submitReturnFile(ctx: RequestContext, ref: FundYearRef, upload: ReturnUpload): Promise<CommandResult & { returnId: string }>;
-  /** Readiness: the store reachable and the fund summary caught up with the log as it stood at start. */
-  ready(): Promise<void>;
-  close(): Promise<void>;
-}
+export interface FundYearService extends FundYearCommands, FundYearReads, FundListAndReadiness, FundYearDecisions, FundYearMonitoring {}

@@ -14,7 +14,6 @@
 import path from 'node:path';
 import { formatAmount, parseExact } from '../domain/money.js';
 import {
-  adoptedAgreement,
   asFundYearEvent,
   evolve,
   FUND_YEAR_STREAM_PREFIX,
@@ -22,14 +21,12 @@ import {
   latestReturn,
   parseFundYearStream,
   partnerIds,
-  settlementStatus,
   type AdjustmentRecord,
-  type ExistingFundYear,
   type FundYearState,
 } from '../domain/fundyear/index.js';
-import { fundTotals } from '../domain/positions.js';
+import { lineKey } from '../domain/lines.js';
+import { fundSummary, type FundSummary } from '../domain/views/index.js';
 import type { EventStore, RecordedEvent, Subscription } from '../store/port.js';
-import type { FundSummary } from './service-types.js';
 import { readSummaryFile, SUMMARY_FILE_FORMAT, writeSummaryFile, type StoredProjection } from './summary-file.js';
 
 export const SUMMARY_FILE_NAME = 'fund-summary-projection.json';
@@ -272,34 +269,9 @@ export function compact(state: FundYearState): FundYearState {
 function sumAdjustments(adjustments: readonly AdjustmentRecord[]): AdjustmentRecord[] {
   const byLine = new Map<string, AdjustmentRecord>();
   for (const a of adjustments) {
-    const key = `${a.strategyId}/${a.partnerId}/${a.arrangement}`;
+    const key = lineKey(a);
     const seen = byLine.get(key);
     byLine.set(key, seen ? { ...seen, amount: formatAmount(parseExact(seen.amount).plus(parseExact(a.amount))) } : a);
   }
   return [...byLine.values()];
-}
-
-export function fundSummary(fy: ExistingFundYear): FundSummary {
-  const fund = fundTotals(fy);
-  const latest = fy.settlements[fy.settlements.length - 1];
-  return {
-    fundId: fy.fundId,
-    year: fy.year,
-    name: fy.name,
-    status: fy.status,
-    revision: fy.revision,
-    partners: partnerIds(fy),
-    budget: fund.budget,
-    forecastOutturn: fund.forecastOutturn,
-    forecastVariance: fund.forecastVariance,
-    adoptedAgreementVersion: adoptedAgreement(fy)?.version ?? null,
-    latestSettlement: latest
-      ? {
-          settlementId: latest.record.settlementId,
-          mode: latest.record.mode,
-          status: settlementStatus(fy, latest),
-          digest: latest.record.digest,
-        }
-      : null,
-  };
 }

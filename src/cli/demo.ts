@@ -17,10 +17,10 @@ import type { BandSlice, LineAmount, SettlementInput } from '../domain/settlemen
 import type {
   AgreementVersionView,
   FundSummary,
-  Role,
   Settlement,
   VerificationView,
 } from '../app/service-types.js';
+import type { Role } from '../domain/roles.js';
 import { openStore } from '../store/index.js';
 import { createFundYearService } from '../app/service.js';
 import { buildApp } from '../http/app.js';

@@ -4,8 +4,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { parseArgs } from 'node:util';
 import { hashKey, KeysFileError, parseKeysFile, type KeyRecord } from '../http/auth.js';
-import { createAjv } from '../http/ajv.js';
-import { loadSchemas, schemaId } from '../http/schemas.js';
+import { validatorFor } from '../schema-check.js';
 import { describeKeyErrors, type NewKey } from './keys-messages.js';
 
 export const USAGE = `usage:
@@ -86,8 +85,7 @@ function newKeyProblems(wanted: NewKey, records: readonly KeyRecord[], file: str
   if (records.some((record) => record.name === wanted.name)) {
     return [`${file} already has a key named "${wanted.name}". Choose another --name, or revoke the old key first (poolshare-keys revoke --name ${wanted.name}).`];
   }
-  const validate = createAjv(loadSchemas()).getSchema(schemaId('api-keys-file'));
-  if (validate === undefined) throw new Error('schema api-keys-file is missing');
+  const validate = validatorFor('api-keys-file');
   return validate([{ keySha256: '0'.repeat(64), ...wanted }]) ? [] : describeKeyErrors(validate.errors ?? [], wanted);
 }
 

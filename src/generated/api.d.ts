@@ -142,6 +142,78 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/v1/funds/{fundId}/years/{year}/decisions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * List decisions
+         * @description Every decision version, who accepted it, and which are adopted.
+         *
+         *     Who: admin, partner, auditor. The key's `funds` must include the fund.
+         */
+        get: operations["listDecisions"];
+        put?: never;
+        /**
+         * Propose a board decision
+         * @description Proposes who bears an amount the caps left unallocated in one pot and direction (docs/engine.md). Needs an adopted agreement with that pot; adopted once every partner has accepted it.
+         *
+         *     Who: admin. The key's `funds` must include the fund.
+         */
+        post: operations["proposeDecision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/funds/{fundId}/years/{year}/decisions/{version}/acceptances": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Accept a decision for the caller's partner
+         * @description Records the caller's partner's acceptance; the decision is adopted when every partner has accepted it. No request body.
+         *
+         *     Who: partner. The key's `funds` must include the fund.
+         */
+        post: operations["acceptDecision"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/v1/funds/{fundId}/years/{year}/brought-forward": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * Bring the previous year's reserve forward
+         * @description Records the carried-forward reserve of the previous fund-year's approved, not superseded final settlement as this year's opening balance. A second needs `correction: true`; the latest is in force.
+         *
+         *     Who: admin. The key's `funds` must include the fund.
+         */
+        post: operations["bringReserveForward"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/v1/funds/{fundId}/years/{year}/returns": {
         parameters: {
             query?: never;
@@ -607,6 +679,19 @@ export interface components {
             adopted: boolean;
         };
         /**
+         * AcceptDecisionResponse
+         * @description The decision version after the acceptance, and the stream revision.
+         */
+        AcceptDecisionResponse: {
+            revision: components["schemas"]["Revision"];
+            version: components["schemas"]["AgreementVersion"];
+            decision: components["schemas"]["Decision"];
+            agreementVersion: components["schemas"]["AgreementVersion"];
+            proposedBy: string;
+            acceptedBy: components["schemas"]["PartnerId"][];
+            adopted: boolean;
+        };
+        /**
          * AdjustmentRequest
          * @description A post-close outturn adjustment: `amount` is the signed change to the outturn.
          */
@@ -786,6 +871,26 @@ export interface components {
             amount: components["schemas"]["ComputedAmount"];
         };
         /**
+         * BroughtForwardRequest
+         * @description Bring the previous fund-year's carried-forward reserve into this one. A second needs correction: true.
+         */
+        BroughtForwardRequest: {
+            fromYear: components["schemas"]["Year"];
+            correction?: boolean;
+        };
+        /**
+         * BroughtForwardResponse
+         * @description The balance brought forward, by partner, and the settlement it came from.
+         */
+        BroughtForwardResponse: {
+            amounts: {
+                [key: string]: components["schemas"]["ComputedAmount"];
+            };
+            settlementId: components["schemas"]["SettlementId"];
+            digest: components["schemas"]["Digest"];
+            revision: components["schemas"]["Revision"];
+        };
+        /**
          * BudgetLine
          * @description One budget line: (strategy, partner, arrangement) → amount, optionally profiled over the twelve months.
          */
@@ -851,13 +956,53 @@ export interface components {
          */
         ComputedAmount: string;
         /**
+         * Decision
+         * @description A board decision on an amount the caps left unallocated in one pot and direction (docs/engine.md): who bears it, split as a band is (by contribution, by fixed weights summing to exactly 1, or all to a lead partner), and the minute or resolution that records it. Rules that need the fund-year (the pot is in the adopted agreement, the partners named are the fund-year's, weights sum to exactly 1) are checked by src/domain/terms.ts.
+         */
+        Decision: {
+            potId: components["schemas"]["AgreementTermsId"];
+            /** @enum {unknown} */
+            direction: "overspend" | "underspend";
+            allocate: components["schemas"]["DecisionAllocate"];
+            /** @description The minute or resolution that records the decision, e.g. "Joint Commissioning Board 15 June 2017, minute 7". */
+            reference: string;
+        };
+        /** @description How the unallocated amount is split: {"basis": "contribution"}, {"basis": "fixed", "weights": {...}} or {"basis": "lead", "partnerId": "..."}. */
+        DecisionAllocate: {
+            /** @enum {unknown} */
+            basis: "contribution" | "fixed" | "lead";
+            weights?: {
+                [key: string]: components["schemas"]["AgreementTermsDecimal"];
+            };
+            partnerId?: components["schemas"]["AgreementTermsId"];
+        } & (unknown & unknown);
+        /**
+         * DecisionsView
+         * @description Every decision version of the fund-year, in the order proposed.
+         */
+        DecisionsView: {
+            versions: components["schemas"]["DecisionVersionView"][];
+        };
+        /**
+         * DecisionVersionView
+         * @description One decision version: what it decides, the agreement version it was checked against, who accepted it and whether it is adopted (every partner accepted).
+         */
+        DecisionVersionView: {
+            version: components["schemas"]["AgreementVersion"];
+            decision: components["schemas"]["Decision"];
+            agreementVersion: components["schemas"]["AgreementVersion"];
+            proposedBy: string;
+            acceptedBy: components["schemas"]["PartnerId"][];
+            adopted: boolean;
+        };
+        /**
          * Digest
          * @description `sha256:` and the hex SHA-256 of the canonical settlement body.
          */
         Digest: string;
         /**
          * DisplayName
-         * @description A human-readable name.
+         * @description A human-readable name, not only white space.
          */
         DisplayName: string;
         /**
@@ -1353,7 +1498,7 @@ export interface components {
         };
         /**
          * Reason
-         * @description Why a change was made; recorded in the log.
+         * @description Why a change was made; recorded in the log; not only white space.
          */
         Reason: string;
         /**
@@ -1965,6 +2110,170 @@ export interface operations {
             403: components["responses"]["Problem403"];
             404: components["responses"]["Problem404"];
             409: components["responses"]["Problem409"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
+        };
+    };
+    listDecisions: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description A pooled fund, a lower-case slug. */
+                fundId: components["schemas"]["FundId"];
+                /** @description A UK financial year, April to March, `YYYY-YY` with the second part the next year. */
+                year: components["schemas"]["Year"];
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The decisions. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["DecisionsView"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            500: components["responses"]["Problem500"];
+        };
+    };
+    proposeDecision: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Sent again with the same body, the first answer is replayed and nothing is appended; with a different body: 422. */
+                "Idempotency-Key"?: components["schemas"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description A pooled fund, a lower-case slug. */
+                fundId: components["schemas"]["FundId"];
+                /** @description A UK financial year, April to March, `YYYY-YY` with the second part the next year. */
+                year: components["schemas"]["Year"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "potId": "community",
+                 *       "direction": "overspend",
+                 *       "allocate": {
+                 *         "basis": "contribution"
+                 *       },
+                 *       "reference": "Joint Commissioning Board, minute 7"
+                 *     }
+                 */
+                "application/json": components["schemas"]["Decision"];
+            };
+        };
+        responses: {
+            /** @description Proposed. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ProposeAgreementResponse"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
+        };
+    };
+    acceptDecision: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Sent again with the same body, the first answer is replayed and nothing is appended; with a different body: 422. */
+                "Idempotency-Key"?: components["schemas"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description A pooled fund, a lower-case slug. */
+                fundId: components["schemas"]["FundId"];
+                /** @description A UK financial year, April to March, `YYYY-YY` with the second part the next year. */
+                year: components["schemas"]["Year"];
+                /** @description Agreement version, from 1. */
+                version: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description Accepted. */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AcceptDecisionResponse"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            422: components["responses"]["Problem422"];
+            500: components["responses"]["Problem500"];
+        };
+    };
+    bringReserveForward: {
+        parameters: {
+            query?: never;
+            header?: {
+                /** @description Sent again with the same body, the first answer is replayed and nothing is appended; with a different body: 422. */
+                "Idempotency-Key"?: components["schemas"]["IdempotencyKey"];
+            };
+            path: {
+                /** @description A pooled fund, a lower-case slug. */
+                fundId: components["schemas"]["FundId"];
+                /** @description A UK financial year, April to March, `YYYY-YY` with the second part the next year. */
+                year: components["schemas"]["Year"];
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                /**
+                 * @example {
+                 *       "fromYear": "2015-16"
+                 *     }
+                 */
+                "application/json": components["schemas"]["BroughtForwardRequest"];
+            };
+        };
+        responses: {
+            /** @description Brought forward. */
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["BroughtForwardResponse"];
+                };
+            };
+            400: components["responses"]["Problem400"];
+            401: components["responses"]["Problem401"];
+            403: components["responses"]["Problem403"];
+            404: components["responses"]["Problem404"];
+            409: components["responses"]["Problem409"];
+            413: components["responses"]["Problem413"];
+            415: components["responses"]["Problem415"];
             422: components["responses"]["Problem422"];
             500: components["responses"]["Problem500"];
         };

@@ -13,6 +13,7 @@ import { capConnections, HTTP_LIMITS_DEFAULT, serverTimeoutOptions, type HttpLim
 import { readOpenApiFile } from './openapi.js';
 import problemPlugin, { makeProblem, problemForError, sendProblem } from './problem.js';
 import agreementsRoutes from './routes/agreements.js';
+import decisionsRoutes from './routes/decisions.js';
 import budgetRoutes from './routes/budget.js';
 import closeRoutes from './routes/close.js';
 import eventsRoutes from './routes/events.js';
@@ -118,6 +119,7 @@ export async function buildApp(options: BuildAppOptions): Promise<FastifyInstanc
   await app.register(fundsRoutes);
   await app.register(budgetRoutes);
   await app.register(agreementsRoutes);
+  await app.register(decisionsRoutes);
   await app.register(returnsRoutes);
   await app.register(positionsRoutes);
   await app.register(closeRoutes);

@@ -7,11 +7,12 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import fs from 'node:fs';
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
-import type { Principal, Role } from '../app/service-types.js';
+import { requireFundScope } from '../app/access.js';
+import type { Principal } from '../app/service-types.js';
 import { DomainError } from '../domain/errors.js';
-import { createAjv } from './ajv.js';
+import { requireOwnPartner, requireRoleIn, type Role } from '../domain/roles.js';
+import { shapeErrors } from '../schema-check.js';
 import type { Access } from './route-table.js';
-import { loadSchemas, schemaId, type SchemaSet } from './schemas.js';
 
 export interface KeyRecord {
   /** Hex SHA-256 of the key; the key itself is never stored. */
@@ -43,6 +44,8 @@ export class KeysFileError extends Error {
 }
 
 const KEY_LENGTH_MAX = 512;
+/** A start-up line names the first few problems of a keys file, not every one. */
+const KEYS_FILE_PROBLEMS_SHOWN = 5;
 const BEARER_RE = /^Bearer +([A-Za-z0-9._~+/-]+=*) *$/i;
 
 export function hashKey(key: string): string {
@@ -50,18 +53,16 @@ export function hashKey(key: string): string {
 }
 
 /** Validates a keys file's text against schemas/api-keys-file.schema.json; names and hashes must be unique. */
-export function parseKeysFile(text: string, source: string, schemas: SchemaSet = loadSchemas()): KeyRecord[] {
+export function parseKeysFile(text: string, source: string): KeyRecord[] {
   let data: unknown;
   try {
     data = JSON.parse(text);
   } catch (error) {
     throw new KeysFileError(`${source}: not valid JSON (${(error as Error).message})`);
   }
-  const validate = createAjv(schemas).getSchema(schemaId('api-keys-file'));
-  if (validate === undefined) throw new Error('schema api-keys-file is missing');
-  if (!validate(data)) {
-    const problems = (validate.errors ?? []).filter((e) => e.keyword !== 'if').slice(0, 5);
-    const detail = problems.map((e) => `${e.instancePath || '/'} ${e.message ?? 'is invalid'}`).join('; ');
+  const problems = shapeErrors('api-keys-file', data);
+  if (problems.length > 0) {
+    const detail = problems.slice(0, KEYS_FILE_PROBLEMS_SHOWN).map((e) => `${e.path}: ${e.message}`).join('; ');
     throw new KeysFileError(`${source}: not a valid keys file: ${detail}`);
   }
   const records = data as KeyRecord[];
@@ -119,10 +120,6 @@ function toPrincipal(record: KeyRecord): Principal {
   return principal;
 }
 
-export function fundAllowed(principal: Principal, fundId: string): boolean {
-  return principal.funds.includes('*') || principal.funds.includes(fundId);
-}
-
 function authenticate(ring: KeyRing, request: FastifyRequest): Principal {
   const principal = ring.authenticate(request.headers.authorization);
   if (principal === undefined) {
@@ -131,26 +128,18 @@ function authenticate(ring: KeyRing, request: FastifyRequest): Principal {
   return principal;
 }
 
+/** The same refusals as the service's (roles per operation, fund scope), before anything is read. */
 function authorize(principal: Principal, access: Extract<Access, { kind: 'key' }>, request: FastifyRequest): void {
-  if (!access.roles.includes(principal.role)) {
-    const route = (request.routeOptions.url ?? '').replace(/:([A-Za-z0-9_]+)/g, '{$1}');
-    throw new DomainError('forbidden', 'forbidden-role', `A ${principal.role} key may not call ${request.method} ${route}; it needs: ${access.roles.join(' or ')}.`);
-  }
+  requireRoleIn(principal, access.roles, request.routeOptions.config.operationId ?? request.method);
   const fundId = (request.params as Record<string, unknown> | undefined)?.['fundId'];
-  if (typeof fundId === 'string' && !fundAllowed(principal, fundId)) {
-    throw new DomainError('forbidden', 'forbidden-fund', `The key ${principal.name} may not touch the fund ${fundId}.`);
-  }
+  if (typeof fundId === 'string') requireFundScope(principal, fundId);
 }
 
 /** A partner key naming another partner in the body (returns, adjustments). Checked before the body's schema. */
 function authorizePartnerInBody(principal: Principal, body: unknown): void {
-  if (principal.role !== 'partner' || body === null || typeof body !== 'object') return;
+  if (body === null || typeof body !== 'object') return;
   const partnerId = (body as Record<string, unknown>)['partnerId'];
-  if (partnerId !== undefined && partnerId !== principal.partnerId) {
-    throw new DomainError('forbidden', 'forbidden-partner', `The key ${principal.name} acts for partner ${principal.partnerId ?? '(none)'} only.`, [
-      { path: '/partnerId', message: 'must be the key\'s own partner' },
-    ]);
-  }
+  if (partnerId !== undefined) requireOwnPartner(principal, partnerId);
 }
 
 export interface AuthOptions {

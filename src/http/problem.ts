@@ -2,10 +2,13 @@
 // handler maps domain errors, validation and framework errors to
 // application/problem+json, and hides internals at 500 (they are logged instead).
 import { STATUS_CODES } from 'node:http';
+import type { ErrorObject } from 'ajv/dist/2020.js';
 import type { FastifyError, FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import fp from 'fastify-plugin';
 import { DomainError, type FieldError } from '../domain/errors.js';
+import { schemaErrors } from '../schema-check.js';
 import { EventsTooLargeError } from '../store/append-limit.js';
+import { isStoreUnavailable, unavailableReason } from '../store/unavailable.js';
 
 export const PROBLEM_CONTENT_TYPE = 'application/problem+json';
 export const PROBLEM_BASE = 'https://poolshare.example/problems/';
@@ -40,36 +43,9 @@ function clipFieldError(error: FieldError): FieldError {
   return { path: clip(error.path), message: clip(error.message) };
 }
 
-interface AjvLikeError {
-  instancePath?: string;
-  keyword?: string;
-  message?: string;
-  params?: Record<string, unknown>;
-}
-
-/** Ajv errors → `{path, message}`: a JSON pointer into the body, or `params/…`, `querystring/…`, `headers/…`. */
-export function validationErrors(errors: readonly AjvLikeError[], part: string | undefined): FieldError[] {
-  const seen = new Set<string>();
-  const out: FieldError[] = [];
-  for (const error of errors) {
-    if (error.keyword === 'if') continue; // its failing branch is reported on its own
-    let pointer = error.instancePath ?? '';
-    let message = error.message ?? 'is invalid';
-    const params = error.params ?? {};
-    if (error.keyword === 'required' && typeof params['missingProperty'] === 'string') {
-      pointer += `/${params['missingProperty']}`;
-      message = 'is required';
-    } else if (error.keyword === 'additionalProperties' && typeof params['additionalProperty'] === 'string') {
-      pointer += `/${params['additionalProperty']}`;
-      message = 'is not allowed';
-    }
-    const path = part === undefined || part === 'body' ? pointer || '/' : `${part}${pointer}`;
-    const key = `${path}\u0000${message}`;
-    if (seen.has(key)) continue;
-    seen.add(key);
-    out.push({ path, message });
-  }
-  return out;
+/** Where in the request a schema error is: the body's paths are bare JSON pointers, the others say their part (`params/year`). */
+export function validationErrors(errors: readonly ErrorObject[], part: string | undefined): FieldError[] {
+  return schemaErrors(errors, part === undefined || part === 'body' ? '' : part);
 }
 
 const FRAMEWORK_PROBLEMS: Record<string, { status: number; code: string; detail: string }> = {
@@ -90,16 +66,30 @@ export class ProblemError extends Error {
   }
 }
 
+/** The store cannot answer now: whatever was asked may be asked again (a write with the same Idempotency-Key). */
+export function storeUnavailableProblem(): Problem {
+  return makeProblem(503, 'store-unavailable', 'The event store is not reachable or did not answer in time; try again shortly (a write: with the same Idempotency-Key).');
+}
+
+export interface ProblemFor {
+  problem: Problem;
+  /** An internal error: logged with its stack, never shown. */
+  internal: boolean;
+  /** For a failure outside the service (the store): one line for the log. */
+  cause?: string;
+}
+
 /** The problem for an error, and whether it is an internal one (to be logged, never shown). */
-export function problemForError(error: unknown): { problem: Problem; internal: boolean } {
+export function problemForError(error: unknown): ProblemFor {
   if (error instanceof ProblemError) return { problem: error.problem, internal: false };
+  if (isStoreUnavailable(error)) return { problem: storeUnavailableProblem(), internal: false, cause: unavailableReason(error) };
   if (error instanceof DomainError) {
     return { problem: makeProblem(error.status, error.code, error.message, error.errors), internal: false };
   }
   if (error instanceof EventsTooLargeError) return { problem: makeProblem(422, 'events-too-large', error.message), internal: false };
   const fastifyError = error as Partial<FastifyError> | null;
   if (fastifyError !== null && typeof fastifyError === 'object' && Array.isArray(fastifyError.validation)) {
-    const errors = validationErrors(fastifyError.validation as AjvLikeError[], fastifyError.validationContext);
+    const errors = validationErrors(fastifyError.validation as ErrorObject[], fastifyError.validationContext);
     const where = fastifyError.validationContext ?? 'request';
     return { problem: makeProblem(400, 'validation', `The ${where} does not match its schema.`, errors), internal: false };
   }
@@ -126,9 +116,9 @@ export function sendProblem(request: FastifyRequest, reply: FastifyReply, proble
 
 async function problemPlugin(app: FastifyInstance): Promise<void> {
   app.setErrorHandler((error, request, reply) => {
-    const { problem, internal } = problemForError(error);
+    const { problem, internal, cause } = problemForError(error);
     if (internal) request.log.error({ err: error }, 'internal error');
-    else if (problem.status >= 500) request.log.warn({ status: problem.status, type: problem.type }, problem.detail);
+    else if (problem.status >= 500) request.log.warn({ status: problem.status, type: problem.type, ...(cause === undefined ? {} : { cause }) }, problem.detail);
     return sendProblem(request, reply, problem);
   });
   app.setNotFoundHandler((request, reply) => {

@@ -7,7 +7,7 @@ import { v4 as uuidv4 } from 'uuid';
 import { createFundYearService } from '../../src/app/service.js';
 import { FOLD_PAGE_EVENTS } from '../../src/app/stream-cache.js';
 import { fold, fundYearStream, type ExistingFundYear, type FundYearEvent } from '../../src/domain/fundyear/index.js';
-import { positions } from '../../src/domain/positions.js';
+import { positions } from '../../src/domain/views/positions.js';
 import type { EventStore } from '../../src/store/port.js';
 import { adopted, budgetSet, ccgLines, opened, submitted } from '../domain/fixtures/fund-year.js';
 import { ctx, FUND, memoryStore, monthly, principals, ref, YEAR } from './fixtures/service.js';

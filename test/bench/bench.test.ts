@@ -28,6 +28,9 @@ t.test('every scenario runs on a tiny log and reports positive figures', async (
   for (const size of config.fold.sizes) {
     t.ok(result.figures.some((f) => f.scenario === 'fold' && f.size === size && (f.extra?.['domainFoldNsPerEvent'] ?? 0) > 0), `fold at ${size}`);
   }
+  for (const name of ['bytes on disk per event', 'append 1 event, two instances on one file']) {
+    t.ok(result.figures.some((f) => f.scenario === 'store' && f.name === name), `store: ${name}`);
+  }
   t.match(result.figures.find((f) => f.scenario === 'flood')?.extra, { healthzMaxMs: Number, asOfMaxMs: Number, streamEvents: Number }, 'flood reports each probe');
   for (const f of result.figures) {
     const label = `${f.scenario} / ${f.name} / ${f.size ?? '-'}`;

@@ -32,14 +32,12 @@ t.test('stream names and ids', async (t) => {
 t.test('opening a fund-year', async (t) => {
   given(t, []).when(open()).then([opened]);
   given(t, [opened]).when(open()).thenThrows('conflict', 'fund-year-exists');
-  given(t, []).when(open({ ...opened.data, fundId: 'Plymouth Fund' } as typeof opened.data)).thenThrows('bad-request', 'invalid-id', '/fundId');
-  given(t, []).when(open({ ...opened.data, year: '2015-17' } as typeof opened.data)).thenThrows('bad-request', 'invalid-id', '/year');
-  given(t, []).when(open({ ...opened.data, year: '2015/16' } as typeof opened.data)).thenThrows('bad-request', 'invalid-id', '/year');
   const twice = { ...opened.data, partners: [{ partnerId: 'ccg', name: 'A' }, { partnerId: 'ccg', name: 'B' }] } as typeof opened.data;
   given(t, []).when(open(twice)).thenThrows('bad-request', 'duplicate-id', '/partners/1/partnerId');
-  given(t, []).when(open({ ...opened.data, strategies: [] } as typeof opened.data)).thenThrows('bad-request', 'invalid-list', '/strategies');
-  given(t, []).when(open(opened.data, ccg)).thenThrows('forbidden', 'admin-only');
-  given(t, []).when(open(opened.data, auditor)).thenThrows('forbidden', 'read-only-role');
+  const strategyTwice = { ...opened.data, strategies: [...opened.data.strategies, { strategyId: 'wellbeing', name: 'Again' }] };
+  given(t, []).when(open(strategyTwice)).thenThrows('bad-request', 'duplicate-id', '/strategies/2/strategyId');
+  given(t, []).when(open(opened.data, ccg)).thenThrows('forbidden', 'forbidden-role');
+  given(t, []).when(open(opened.data, auditor)).thenThrows('forbidden', 'forbidden-role');
 });
 
 t.test('an unknown fund-year is a 404 for every command', async (t) => {
@@ -51,17 +49,12 @@ t.test('an unknown fund-year is a 404 for every command', async (t) => {
 t.test('setting the budget', async (t) => {
   given(t, [opened]).when(setBudget(budgetLines)).then([budgetSet]);
   given(t, [opened, budgetSet]).when(setBudget(budgetLines)).then([budgetSet]);
-  given(t, [opened]).when(setBudget(budgetLines, undefined, ccg)).thenThrows('forbidden', 'admin-only');
-  given(t, [opened]).when(setBudget(budgetLines, undefined, auditor)).thenThrows('forbidden', 'read-only-role');
+  given(t, [opened]).when(setBudget(budgetLines, undefined, ccg)).thenThrows('forbidden', 'forbidden-role');
+  given(t, [opened]).when(setBudget(budgetLines, undefined, auditor)).thenThrows('forbidden', 'forbidden-role');
   const line = (over: Record<string, unknown>) => [{ ...budgetLines[0], ...over }];
-  given(t, [opened]).when(setBudget(line({ amount: '-1.00' }))).thenThrows('bad-request', 'invalid-amount', '/lines/0/amount');
-  given(t, [opened]).when(setBudget(line({ amount: 600000 }))).thenThrows('bad-request', 'invalid-amount', '/lines/0/amount');
-  given(t, [opened]).when(setBudget(line({ amount: '1.005' }))).thenThrows('bad-request', 'invalid-amount', '/lines/0/amount');
   given(t, [opened]).when(setBudget(line({ strategyId: 'acute' }))).thenThrows('bad-request', 'unknown-strategy', '/lines/0/strategyId');
   given(t, [opened]).when(setBudget(line({ partnerId: 'county' }))).thenThrows('bad-request', 'unknown-partner', '/lines/0/partnerId');
-  given(t, [opened]).when(setBudget(line({ arrangement: 'shared' }))).thenThrows('bad-request', 'invalid-arrangement', '/lines/0/arrangement');
   given(t, [opened]).when(setBudget([...budgetLines, budgetLines[2]])).thenThrows('bad-request', 'duplicate-budget-line', '/lines/5');
-  given(t, [opened]).when(setBudget([])).thenThrows('bad-request', 'invalid-list', '/lines');
 });
 
 t.test('a budget change after the first return is a variation with a reason', async (t) => {
@@ -69,7 +62,6 @@ t.test('a budget change after the first return is a variation with a reason', as
   given(t, withReturn).when(setBudget(budgetLines)).thenThrows('bad-request', 'reason-required', '/reason');
   given(t, withReturn).when(setBudget(budgetLines, 'in-year transfer agreed by the board'))
     .then([{ type: 'BudgetVaried', data: { lines: budgetLines, reason: 'in-year transfer agreed by the board' } }]);
-  given(t, withReturn).when(setBudget(budgetLines, '  ')).thenThrows('bad-request', 'invalid-text', '/reason');
   given(t, [...readyToClose, closed]).when(setBudget(budgetLines, 'too late')).thenThrows('conflict', 'year-closed');
 });
 
@@ -77,13 +69,13 @@ t.test('agreements: proposed by admin, accepted by each partner for itself', asy
   const propose = (actor = admin, body = terms) => ({ type: 'ProposeAgreement' as const, actor, data: { terms: body } });
   given(t, [opened]).when(propose()).then([proposed]);
   given(t, [opened, proposed]).when(propose()).then([{ ...proposed, data: { ...proposed.data, version: 2 } } as typeof proposed]);
-  given(t, [opened]).when(propose(ccg)).thenThrows('forbidden', 'admin-only');
+  given(t, [opened]).when(propose(ccg)).thenThrows('forbidden', 'forbidden-role');
   const badPot = { pots: [{ ...terms.pots[0]!, strategies: ['acute'] }] };
   const error = given(t, [opened]).when(propose(admin, badPot)).thenThrows('unprocessable', 'invalid-terms');
   t.ok(error.errors.every((e) => e.path.startsWith('/terms/')), 'paths point into the body');
   given(t, [opened, proposed]).when(accept(ccg)).then([acceptedBy('ccg')]);
-  given(t, [opened, proposed]).when(accept(admin)).thenThrows('forbidden', 'partner-only');
-  given(t, [opened, proposed]).when(accept(auditor)).thenThrows('forbidden', 'read-only-role');
+  given(t, [opened, proposed]).when(accept(admin)).thenThrows('forbidden', 'forbidden-role');
+  given(t, [opened, proposed]).when(accept(auditor)).thenThrows('forbidden', 'forbidden-role');
   given(t, [opened, proposed]).when(accept(ccg, 2)).thenThrows('not-found', 'agreement-not-found', '/version');
   given(t, [opened, proposed, acceptedBy('ccg')]).when(accept(ccg)).thenThrows('conflict', 'agreement-already-accepted');
   const county = { name: 'county', role: 'partner' as const, partnerId: 'county' };
@@ -102,14 +94,12 @@ t.test('adopted = the latest version every partner accepted', async (t) => {
 t.test('monthly returns', async (t) => {
   const ready = [opened, budgetSet];
   given(t, ready).when(submit(ccg, 'ccg', 'M1', ccgLines())).then([submitted('ccg', 'M1', ccgLines(), false, 'r-new')]);
-  given(t, ready).when(submit(ccg, 'council', 'M1', councilLines())).thenThrows('forbidden', 'partner-mismatch', '/partnerId');
-  given(t, ready).when(submit(admin, 'ccg', 'M1', ccgLines())).thenThrows('forbidden', 'partner-only');
-  given(t, ready).when(submit(auditor, 'ccg', 'M1', ccgLines())).thenThrows('forbidden', 'read-only-role');
+  given(t, ready).when(submit(ccg, 'council', 'M1', councilLines())).thenThrows('forbidden', 'forbidden-partner', '/partnerId');
+  given(t, ready).when(submit(admin, 'ccg', 'M1', ccgLines())).thenThrows('forbidden', 'forbidden-role');
+  given(t, ready).when(submit(auditor, 'ccg', 'M1', ccgLines())).thenThrows('forbidden', 'forbidden-role');
   given(t, ready).when(submit(ccg, 'ccg', 'M13', ccgLines())).thenThrows('bad-request', 'invalid-period', '/period');
   given(t, ready).when(submit(ccg, 'ccg', 'M0', ccgLines())).thenThrows('bad-request', 'invalid-period', '/period');
   given(t, [opened]).when(submit(ccg, 'ccg', 'M1', ccgLines())).thenThrows('conflict', 'budget-not-set');
-  const numeric = [{ ...ccgLines()[0], actualToDate: 640000 }, ...ccgLines().slice(1)];
-  given(t, ready).when(submit(ccg, 'ccg', 'M1', numeric)).thenThrows('bad-request', 'invalid-amount', '/lines/0/actualToDate');
 });
 
 t.test('a return covers exactly the partner\'s budget lines, each once', async (t) => {
@@ -147,8 +137,8 @@ t.test('closing the year needs every partner\'s M12 return', async (t) => {
   t.notMatch(error.message, /missing: ccg/);
   given(t, readyToClose).when(close()).then([closed]);
   given(t, [...readyToClose, closed]).when(close()).thenThrows('conflict', 'year-closed');
-  given(t, readyToClose).when(close(ccg)).thenThrows('forbidden', 'admin-only');
-  given(t, readyToClose).when(close(auditor)).thenThrows('forbidden', 'read-only-role');
+  given(t, readyToClose).when(close(ccg)).thenThrows('forbidden', 'forbidden-role');
+  given(t, readyToClose).when(close(auditor)).thenThrows('forbidden', 'forbidden-role');
 });
 
 t.test('outturn adjustments: after close, by admin or that partner', async (t) => {
@@ -157,16 +147,14 @@ t.test('outturn adjustments: after close, by admin or that partner', async (t) =
   given(t, readyToClose).when(adjust()).thenThrows('conflict', 'year-not-closed');
   given(t, after).when(adjust()).then([event]);
   given(t, after).when(adjust(ccg)).then([event]);
-  given(t, after).when(adjust(council)).thenThrows('forbidden', 'partner-mismatch', '/partnerId');
-  given(t, after).when(adjust(auditor)).thenThrows('forbidden', 'read-only-role');
-  given(t, after).when(adjust(admin, { amount: '12.345' })).thenThrows('bad-request', 'invalid-amount', '/amount');
-  given(t, after).when(adjust(admin, { reason: '' })).thenThrows('bad-request', 'invalid-text', '/reason');
+  given(t, after).when(adjust(council)).thenThrows('forbidden', 'forbidden-partner', '/partnerId');
+  given(t, after).when(adjust(auditor)).thenThrows('forbidden', 'forbidden-role');
   given(t, after).when(adjust(admin, { strategyId: 'acute' })).thenThrows('bad-request', 'unknown-strategy', '/strategyId');
   given(t, after).when(adjust(admin, { partnerId: 'county' })).thenThrows('bad-request', 'unknown-partner', '/partnerId');
 });
 
 t.test('both M12s and a bad body list every problem at once', async (t) => {
-  const lines = [{ strategyId: 'wellbeing', arrangement: 'pooled', actualToDate: 'x', forecastOutturn: 1 }];
+  const lines = [{ strategyId: 'acute', arrangement: 'pooled' as const, actualToDate: '1.00', forecastOutturn: '1.00' }, councilLines()[0]!];
   const error = given(t, [opened, budgetSet, ...bothM12]).when(submit(council, 'council', 'M1', lines)).thenThrows('bad-request', 'invalid-request');
-  t.strictSame(error.errors.map((e) => e.path).sort(), ['/lines', '/lines/0/actualToDate', '/lines/0/forecastOutturn']);
+  t.strictSame(error.errors.map((e) => e.path).sort(), ['/lines', '/lines/0/strategyId']);
 });

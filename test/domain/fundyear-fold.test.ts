@@ -25,8 +25,8 @@ import {
   type Period,
   type ReturnRecord,
 } from '../../src/domain/fundyear/index.js';
-import { settlementBasis } from '../../src/domain/settlement-input.js';
-import { positions } from '../../src/domain/positions.js';
+import { settlementBasis } from '../../src/domain/fundyear/settlement-input.js';
+import { positions } from '../../src/domain/views/positions.js';
 import { acceptedBy, admin, adopted, budgetSet, ccg, ccgLines, closed, council, councilLines, given, opened, proposed, readyToClose, submitted } from './fixtures/fund-year.js';
 
 const closedYear = [...readyToClose, closed];

@@ -11,13 +11,12 @@ const PROFILE = ['50000.00', ...Array<string>(10).fill('50000.00'), '50000.00'];
 t.test('ChangeSettings: admin only, thresholds checked, recorded as given', async (t) => {
   const rag = { amberPercent: '1.5', redPercent: '4.75' };
   given(t, [opened]).when({ type: 'ChangeSettings', actor: admin, data: { rag } }).then([{ type: 'SettingsChanged', data: { rag } }]);
-  given(t, [opened]).when({ type: 'ChangeSettings', actor: ccg, data: { rag } }).thenThrows('forbidden', 'admin-only');
-  given(t, [opened]).when({ type: 'ChangeSettings', actor: auditor, data: { rag } }).thenThrows('forbidden', 'read-only-role');
+  given(t, [opened]).when({ type: 'ChangeSettings', actor: ccg, data: { rag } }).thenThrows('forbidden', 'forbidden-role');
+  given(t, [opened]).when({ type: 'ChangeSettings', actor: auditor, data: { rag } }).thenThrows('forbidden', 'forbidden-role');
   given(t, []).when({ type: 'ChangeSettings', actor: admin, data: { rag } }).thenThrows('not-found', 'fund-year-not-found');
   given(t, [opened]).when({ type: 'ChangeSettings', actor: admin, data: { rag: { amberPercent: '5', redPercent: '5' } } }).thenThrows('unprocessable', 'rag-thresholds-invalid', '/rag/amberPercent');
   given(t, [opened]).when({ type: 'ChangeSettings', actor: admin, data: { rag: { amberPercent: '2', redPercent: '101' } } }).thenThrows('unprocessable', 'rag-thresholds-invalid', '/rag/redPercent');
   given(t, [opened]).when({ type: 'ChangeSettings', actor: admin, data: { rag: { amberPercent: '2%', redPercent: '5' } } }).thenThrows('unprocessable', 'rag-thresholds-invalid', '/rag/amberPercent');
-  given(t, [opened]).when({ type: 'ChangeSettings', actor: admin, data: { rag: null as never } }).thenThrows('bad-request', 'invalid-settings', '/rag');
   given(t, [...readyToClose, { type: 'YearClosed', data: { closedBy: 'fund-admin' } }]).when({ type: 'ChangeSettings', actor: admin, data: { rag } })
     .then([{ type: 'SettingsChanged', data: { rag } }]);
 });
@@ -52,17 +51,10 @@ t.test('a budget line keeps its profile; a profile that does not sum is 422 nami
     .thenThrows('unprocessable', 'profile-mismatch', '/lines/0/profile');
 });
 
-t.test('a return line keeps its commentary; one of more than 1,000 characters is refused', async (t) => {
+t.test('a return line keeps its commentary (its length is the schema\'s, checked at the edge)', async (t) => {
   const lines = ccgLines().map((l, i) => (i === 1 ? { ...l, commentary: 'Winter pressures' } : l));
-  const base = [opened, budgetSet];
-  given(t, base).when({ type: 'SubmitMonthlyReturn', actor: ccg, data: { returnId: 'r1', partnerId: 'ccg', period: 'M1', lines } })
+  given(t, [opened, budgetSet]).when({ type: 'SubmitMonthlyReturn', actor: ccg, data: { returnId: 'r1', partnerId: 'ccg', period: 'M1', lines } })
     .then([{ type: 'MonthlyReturnSubmitted', data: { returnId: 'r1', partnerId: 'ccg', period: 'M1', lines, correction: false } }]);
-  const long = ccgLines().map((l, i) => (i === 0 ? { ...l, commentary: '£'.repeat(1001) } : l));
-  given(t, base).when({ type: 'SubmitMonthlyReturn', actor: ccg, data: { returnId: 'r1', partnerId: 'ccg', period: 'M1', lines: long } })
-    .thenThrows('bad-request', 'invalid-commentary', '/lines/0/commentary');
-  const empty = ccgLines().map((l, i) => (i === 2 ? { ...l, commentary: '' } : l));
-  given(t, base).when({ type: 'SubmitMonthlyReturn', actor: ccg, data: { returnId: 'r1', partnerId: 'ccg', period: 'M1', lines: empty } })
-    .thenThrows('bad-request', 'invalid-commentary', '/lines/2/commentary');
 });
 
 t.test('close: every M12 return must cover its partner\'s budget lines in force', async (t) => {

@@ -1,7 +1,7 @@
 // Positions: a pure fold at a revision (DOMAIN.md, read side).
 import t from 'tap';
 import { fold, type ExistingFundYear, type FundYearEvent } from '../../src/domain/fundyear/index.js';
-import { positions } from '../../src/domain/positions.js';
+import { positions } from '../../src/domain/views/positions.js';
 import { adopted, budgetSet, ccgLines, closed, councilLines, opened, submitted } from './fixtures/fund-year.js';
 import { like } from '../fixtures/like.js';
 

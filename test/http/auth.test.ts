@@ -1,7 +1,7 @@
 // Auth at the edge: walks every /v1 operation of the OpenAPI document.
 import { test } from 'tap';
 import type { FastifyInstance } from 'fastify';
-import type { Role } from '../../src/app/service-types.js';
+import type { Role } from '../../src/domain/roles.js';
 import { buildApp } from '../../src/http/app.js';
 import { hashKey, KeyRing, KeysFileError, loadKeysFile, parseKeysFile } from '../../src/http/auth.js';
 import { readOpenApiFile } from '../../src/http/openapi.js';
@@ -65,7 +65,7 @@ test('the walk covers every /v1 operation of the route table', async (t) => {
   const ops = v1Operations();
   const table = ROUTES.filter((route) => route.path.startsWith('/v1/')).map((route) => route.operationId).sort();
   t.strictSame(ops.map((op) => op.operationId).sort(), table);
-  t.equal(ops.length, 24);
+  t.equal(ops.length, 28); // 19 + the engine-2 decisions (3) and brought-forward + monitoring (settings, pack, CSV, XLSX, template)
   for (const op of ops) {
     t.ok(op.roles.length > 0, `${op.operationId} names its roles`);
     t.ok(op.method === 'GET' || op.method === 'POST' || op.method === 'PUT');
@@ -157,13 +157,13 @@ test('keys file: validated at start, with a clear message', async (t) => {
   const bad: [string, RegExp][] = [
     ['{', /not valid JSON/],
     ['{}', /must be array/],
-    [JSON.stringify([{ keySha256: 'abc', name: 'x', role: 'admin', funds: ['*'] }]), /keySha256 must match pattern/],
-    [JSON.stringify([{ keySha256: hashKey('k'), name: 'x', role: 'partner', funds: ['*'] }]), /must have required property 'partnerId'/],
+    [JSON.stringify([{ keySha256: 'abc', name: 'x', role: 'admin', funds: ['*'] }]), /\/0\/keySha256: must match \^\[0-9a-f\]\{64\}\$/],
+    [JSON.stringify([{ keySha256: hashKey('k'), name: 'x', role: 'partner', funds: ['*'] }]), /\/0\/partnerId: is required/],
     [JSON.stringify([{ keySha256: hashKey('k'), name: 'x', role: 'admin', partnerId: 'ccg', funds: ['*'] }]), /not a valid keys file/],
-    [JSON.stringify([{ keySha256: hashKey('k'), name: 'x', role: 'root', funds: ['*'] }]), /role must be equal to one of the allowed values/],
-    [JSON.stringify([{ keySha256: hashKey('k'), name: 'x', role: 'admin', funds: [] }]), /funds must NOT have fewer than 1 items/],
+    [JSON.stringify([{ keySha256: hashKey('k'), name: 'x', role: 'root', funds: ['*'] }]), /\/0\/role: must be one of "admin", "partner", "auditor"/],
+    [JSON.stringify([{ keySha256: hashKey('k'), name: 'x', role: 'admin', funds: [] }]), /\/0\/funds: must NOT have fewer than 1 items/],
     [JSON.stringify([{ keySha256: hashKey('k'), name: 'x', role: 'admin', funds: ['Bad Fund'] }]), /funds\/0/],
-    [JSON.stringify([{ keySha256: hashKey('k'), name: 'x', role: 'admin', funds: ['*'], key: 'plain' }]), /must NOT have additional properties/],
+    [JSON.stringify([{ keySha256: hashKey('k'), name: 'x', role: 'admin', funds: ['*'], key: 'plain' }]), /\/0\/key: is not a known field/],
     [JSON.stringify([{ keySha256: hashKey('k'), name: 'x', role: 'admin', funds: ['*'] }, { keySha256: hashKey('k'), name: 'y', role: 'admin', funds: ['*'] }]), /\/1\/keySha256 repeats/],
     [JSON.stringify([{ keySha256: hashKey('k'), name: 'x', role: 'admin', funds: ['*'] }, { keySha256: hashKey('j'), name: 'x', role: 'admin', funds: ['*'] }]), /\/1\/name repeats/],
   ];

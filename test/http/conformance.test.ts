@@ -180,12 +180,12 @@ scenario('rule ids: fund id, year (the next year), period', async (t, w) => {
     like(t, res.json(), { type: String, title: String, status: 400, detail: String, errors: [{ path: /year/, message: String }] }, `year ${year}: names the year`);
   }
   t.equal((await w.call('GET', '/v1/funds', KEYS.admin)).json().length, before, 'no fund-year was opened by any of them');
-  // A year that cannot name a fund-year names none: every other operation on it is a 404 that appends nothing.
+  // A year whose parts do not follow each other is refused by the year schema on every operation, and appends nothing.
   const badYear = `/v1/funds/${FUND}/years/2015-17`;
   for (const [method, url, key, body] of [['PUT', `${badYear}/budget`, KEYS.admin, BUDGET], ['POST', `${badYear}/close`, KEYS.admin, undefined], ['POST', `${badYear}/returns`, KEYS.ccg, { partnerId: 'ccg', period: 'M1', lines: ccgLines() }], ['GET', `${badYear}/positions`, KEYS.auditor, undefined]] as const) {
     const res = await w.call(method, url, key, body);
-    t.equal(res.status, 404, `${method} ${url}: 404`);
-    like(t, res.json(), { type: String, title: String, status: 404, detail: String });
+    t.equal(res.status, 400, `${method} ${url}: 400`);
+    like(t, res.json(), { type: String, title: String, status: 400, detail: String, errors: [{ path: 'params/year', message: String }] });
   }
   t.equal((await w.call('GET', '/v1/funds', KEYS.admin)).json().length, before, 'still nothing opened');
   const ok1999 = await w.call('POST', `/v1/funds/${FUND}/years/1999-00`, KEYS.admin, OPEN);

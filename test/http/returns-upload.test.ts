@@ -141,7 +141,7 @@ t.test('every refusal names the row and column (or the query parameter) and appe
     { what: 'a line that is not the partner\'s', send: () => m.upload(returnsUrl(fy, 'partnerId=council&period=M2'), m.keyOf('council'), csv(HEAD, 'wellbeing,pooled,1,2,', 'community,pooled,1,2,'), 'text/csv'),
       status: 400, type: 'return-lines-mismatch', errors: [{ path: '/rows/3', message: "line community/pooled is not one of the partner's budget lines" }] },
     { what: 'an undeclared strategy', send: () => m.upload(url, ccg, csv(HEAD, ...lines, 'nursing,pooled,1,2,'), 'text/csv'), status: 400, type: 'unknown-strategy', path: '/rows/5/strategyId' },
-    { what: 'another partner\'s return', send: () => m.upload(returnsUrl(fy, 'partnerId=council&period=M3'), ccg, csv(HEAD, 'wellbeing,pooled,1,2,'), 'text/csv'), status: 403, type: 'partner-mismatch', path: 'querystring/partnerId' },
+    { what: 'another partner\'s return', send: () => m.upload(returnsUrl(fy, 'partnerId=council&period=M3'), ccg, csv(HEAD, 'wellbeing,pooled,1,2,'), 'text/csv'), status: 403, type: 'forbidden-partner', path: 'querystring/partnerId' },
     { what: 'an undeclared partner', send: () => m.upload(returnsUrl(fy, 'partnerId=constructor&period=M3'), m.keyOf('constructor'), csv(HEAD, 'wellbeing,pooled,1,2,'), 'text/csv'), status: 400, type: 'unknown-partner', path: 'querystring/partnerId' },
     { what: 'a second return without correction', send: () => m.upload(returnsUrl(fy, 'partnerId=council&period=M1'), m.keyOf('council'), csv(HEAD, 'wellbeing,pooled,1,36000,'), 'text/csv'), status: 409, type: 'duplicate-return', path: 'querystring/correction' },
     { what: 'a correction of nothing', send: () => m.upload(`${url}&correction=true`, ccg, csv(HEAD, ...lines), 'text/csv'), status: 409, type: 'no-return-to-correct', path: 'querystring/correction' },
@@ -238,7 +238,7 @@ t.test('the template: that partner or an admin; a declared partner; a budget to 
   t.equal((await m.call('GET', url('council'), m.keyOf('council'))).status, 200, 'the partner itself');
   const other = await m.call('GET', url('council'), m.keyOf('ccg'));
   t.equal(other.status, 403);
-  t.strictSame(other.json().errors, [{ path: 'querystring/partnerId', message: 'must be your own partner "ccg"' }]);
+  t.strictSame(other.json().errors, [{ path: 'querystring/partnerId', message: "must be the key's own partner" }]);
   const auditor = await m.call('GET', url('ccg'), AUDITOR);
   t.equal(auditor.status, 403);
   t.equal(auditor.json().type, 'https://poolshare.example/problems/forbidden-role');

@@ -284,7 +284,7 @@ t.test('a return with a bad figure: the refusal is next to its row and field, no
   await ccgPage.locator('::-p-aria("Actual to date, community (pooled)")').fill('12.3.4');
   await click(ccgPage, '::-p-aria(Submit the M4 return)');
   await ccgPage.waitForSelector('#line-1-actualToDate-error');
-  t.match(await textOf(ccgPage, '#line-1-actualToDate-error'), /^Not an amount: write it like 1234\.50 or 1,234\.50\. must match pattern/);
+  t.match(await textOf(ccgPage, '#line-1-actualToDate-error'), /^must be an amount string with at most two decimal places, like "1234\.50"$/, "the API's own words");
   t.equal(await ccgPage.$eval('#line-1-actualToDate', (el: any) => el.getAttribute('aria-invalid')), 'true');
   t.equal(await ccgPage.$eval('#line-1-actualToDate', (el: any) => el.getAttribute('aria-describedby')), 'line-1-actualToDate-error', 'the message is tied to its field');
   t.strictSame(await ccgPage.$$eval('#return-lines tbody tr.row-error', (rows: any[]) => rows.map((r) => r.getAttribute('data-row'))), ['1'], 'only that row is flagged');

@@ -5,7 +5,10 @@ import t from 'tap';
 import { formatAmount, formatPounds, isNegative, nextPeriod, normaliseAmountInput, weightAsPercent } from '../../web/src/format.js';
 import { lineKey, placeErrors } from '../../web/src/returns/errors.js';
 import { fundYearPath, parseRoute } from '../../web/src/routes.js';
-import { paymentInWords, potInWords, ruleInWords } from '../../web/src/terms-words.js';
+import { decisionInWords, paymentInWords, potInWords, reserveInWords, ruleInWords } from '../../web/src/terms-words.js';
+import { csvRows, placeUploadErrors } from '../../web/src/returns/upload-errors.js';
+import { overviewFromPack } from '../../web/src/overview/monitoring-source.js';
+import type { MonitoringPack, PackFigures } from '../../web/src/api/pending.js';
 import { exampleATerms } from '../../src/examples.js';
 
 t.test('amounts: thousands separators and two decimals, by string work only', async (t) => {
@@ -97,5 +100,73 @@ t.test('page paths', async (t) => {
   t.strictSame(parseRoute(fundYearPath(fy, '/audit'), '?from=20'), { page: 'audit', ...fy, from: 20 });
   t.strictSame(parseRoute(fundYearPath(fy, '/audit'), '?from=-3'), { page: 'audit', ...fy, from: 0 });
   t.strictSame(parseRoute('/funds/Bad/years/2015-16', ''), { page: 'not-found', path: '/funds/Bad/years/2015-16' });
+  t.strictSame(parseRoute('/funds/f/years/2017-18/decisions', ''), { page: 'decisions', fundId: 'f', year: '2017-18' });
   t.strictSame(parseRoute(fundYearPath(fy, '/nope'), ''), { page: 'not-found', path: fundYearPath(fy, '/nope') });
+});
+
+t.test('upload refusals land on the file row and column they name', async (t) => {
+  t.strictSame(placeUploadErrors([
+    { path: '/rows/3/actualToDate', message: 'not an amount' },
+    { path: '/rows/1/budget', message: 'unknown column' },
+    { path: '/rows/4', message: 'not a budget line' },
+    { path: '/rows', message: 'a line is missing' },
+    { path: 'querystring/period', message: 'must be M1..M12' },
+  ]), [
+    { row: 3, column: 'actualToDate', message: 'not an amount', path: '/rows/3/actualToDate' },
+    { row: 1, column: 'budget', message: 'unknown column', path: '/rows/1/budget' },
+    { row: 4, column: null, message: 'not a budget line', path: '/rows/4' },
+    { row: null, column: null, message: 'a line is missing', path: '/rows' },
+    { row: null, column: null, message: 'must be M1..M12', path: 'querystring/period' },
+  ]);
+  const rows = csvRows('\uFEFFstrategyId,arrangement,actualToDate\r\ns1,pooled,"1,234.50"\ns2,aligned,"say ""no"""');
+  t.strictSame(rows.get(1), ['strategyId', 'arrangement', 'actualToDate']);
+  t.strictSame(rows.get(2), ['s1', 'pooled', '1,234.50']);
+  t.strictSame(rows.get(3), ['s2', 'aligned', 'say "no"']);
+});
+
+t.test('reserve and decisions in words', async (t) => {
+  t.strictSame(reserveInWords({ contributions: { ccg: '500000', council: '250000.5' }, covers: ['p1', 'p2'], unused: 'carry-forward' }), [
+    'The partners pay into a risk reserve: ccg £500,000.00 and council £250,000.50.',
+    'The reserve pays the overspend of pot p1 and pot p2 before the partners share anything.',
+    'What is left at the end of the year is carried forward into the next fund-year.',
+  ]);
+  t.strictSame(reserveInWords({ contributions: {}, covers: [], unused: 'return' }), [
+    'No partner pays into the reserve this year.',
+    'No pot draws on the reserve.',
+    'What is left at the end of the year is returned to the partners.',
+  ]);
+  t.equal(decisionInWords({ potId: 'p1', direction: 'overspend', allocate: { basis: 'fixed', weights: { ccg: '0.6', council: '0.4' } }, reference: 'JCB 15 June 2017, minute 7' }),
+    'The overspend of pot p1 left unallocated by the caps is split ccg 60% and council 40% (JCB 15 June 2017, minute 7).');
+  t.equal(decisionInWords({ potId: 'p1', direction: 'underspend', allocate: { basis: 'lead', partnerId: 'council' }, reference: 'm8' }),
+    'The underspend of pot p1 left unallocated by the caps falls to council alone (m8).');
+  t.equal(paymentInWords({ from: 'reserve', to: 'ccg', amount: '1200.5' }), 'reserve pays ccg £1,200.50');
+});
+
+t.test('the overview from a monitoring pack: RAG column, commentary notes, downloads', async (t) => {
+  const figures = (rag: 'red' | 'amber' | 'green', variance: string): PackFigures => ({
+    originalBudget: '100.00', budget: '100.00', budgetToDate: '50.00', actualToDate: '60.00', varianceToDate: '10.00',
+    forecastOutturn: '120.00', previousForecastOutturn: '110.00', movement: '10.00', forecastVariance: variance, forecastVariancePercent: '20.0', rag,
+  });
+  const pack: MonitoringPack = {
+    fundId: 'f', year: '2017-18', period: 'M3', asOfRevision: 9,
+    lines: [
+      { strategyId: 's1', partnerId: 'ccg', arrangement: 'pooled', returnPeriod: 'M3', commentary: 'Winter pressures', ...figures('red', '20.00') },
+      { strategyId: 's1', partnerId: 'council', arrangement: 'pooled', returnPeriod: null, commentary: null, ...figures('green', '0.00') },
+    ],
+    strategies: [{ strategyId: 's1', ...figures('red', '20.00') }],
+    partners: [{ partnerId: 'ccg', ...figures('red', '20.00') }, { partnerId: 'council', ...figures('green', '0.00') }],
+    arrangements: [{ arrangement: 'pooled', ...figures('red', '20.00') }],
+    fund: figures('amber', '20.00'),
+    forecastSettlement: null,
+  };
+  const model = overviewFromPack(pack, [], { fundId: 'f', year: '2017-18' });
+  t.equal(model.asOf, 'M3 at revision 9');
+  const fund = model.tables.find((x) => x.id === 'fund');
+  t.equal(fund?.columns.some((c) => c.kind === 'rag'), true);
+  t.equal(fund?.rows[0]?.cells['rag'], 'amber');
+  const lines = model.tables.find((x) => x.id === 'lines');
+  t.strictSame(lines?.rows.map((r) => r.note), ['Commentary: Winter pressures', undefined]);
+  t.strictSame(lines?.rows.map((r) => r.cells['returnPeriod']), ['M3', 'none']);
+  t.strictSame([...model.lastPeriods.entries()], [['ccg', 'M3'], ['council', null]]);
+  t.strictSame(model.downloads.map((d) => d.path), ['/v1/funds/f/years/2017-18/monitoring.csv?period=M3', '/v1/funds/f/years/2017-18/monitoring.xlsx?period=M3']);
 });

@@ -5,6 +5,7 @@ import { ApiError, makeClient, unwrap, type Me } from './api/client.js';
 import { Link, PageHeading } from './components/common.js';
 import { Agreements } from './pages/agreements.js';
 import { Audit } from './pages/audit.js';
+import { Decisions } from './pages/decisions.js';
 import { FundList } from './pages/fund-list.js';
 import { Overview } from './pages/overview.js';
 import { ReturnForm } from './pages/return-form.js';
@@ -34,6 +35,8 @@ function Page({ route }: { route: Route }): JSX.Element {
       return <ReturnForm fundYear={route} />;
     case 'agreements':
       return <Agreements fundYear={route} />;
+    case 'decisions':
+      return <Decisions fundYear={route} />;
     case 'audit':
       return <Audit fundYear={route} from={route.from} />;
     case 'not-found':
@@ -87,9 +90,15 @@ export function App(): JSX.Element {
   const session = useMemo((): Session | null => {
     if (signedIn === null) return null;
     const client = makeClient(signedIn.key, unauthorized);
-    const fetchFile = async (path: string): Promise<Blob> => {
-      const response = await fetch(path, { headers: { authorization: `Bearer ${signedIn.key}` } });
+    const raw = async (path: string, init: RequestInit = {}): Promise<Response> => {
+      const headers = new Headers(init.headers);
+      headers.set('authorization', `Bearer ${signedIn.key}`);
+      const response = await fetch(path, { ...init, headers });
       if (response.status === 401) unauthorized();
+      return response;
+    };
+    const fetchFile = async (path: string): Promise<Blob> => {
+      const response = await raw(path);
       if (!response.ok) {
         const text = await response.text();
         let problem: unknown = text;
@@ -104,7 +113,7 @@ export function App(): JSX.Element {
       }
       return response.blob();
     };
-    return { client, me: signedIn.me, signOut, fetchFile };
+    return { client, me: signedIn.me, signOut, fetchFile, raw };
   }, [signedIn, signOut, unauthorized]);
   const onSignIn = (key: string, me: Me): void => {
     storeKey(key);

@@ -7,6 +7,7 @@ export type Route =
   | { page: 'settlement'; fundId: string; year: string; settlementId: string }
   | { page: 'return'; fundId: string; year: string }
   | { page: 'agreements'; fundId: string; year: string }
+  | { page: 'decisions'; fundId: string; year: string }
   | { page: 'audit'; fundId: string; year: string; from: number }
   | { page: 'not-found'; path: string };
 
@@ -32,6 +33,7 @@ export function parseRoute(pathname: string, search: string): Route {
   if (settlement !== null) return { page: 'settlement', fundId, year, settlementId: settlement[1] ?? '' };
   if (rest === '/return') return { page: 'return', fundId, year };
   if (rest === '/agreements') return { page: 'agreements', fundId, year };
+  if (rest === '/decisions') return { page: 'decisions', fundId, year };
   if (rest === '/audit') return { page: 'audit', fundId, year, from: fromNumber(search) };
   return { page: 'not-found', path: pathname };
 }

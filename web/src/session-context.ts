@@ -10,6 +10,8 @@ export interface Session {
   signOut: () => void;
   /** GET an API path with the key, as a Blob (downloads); an ApiError when refused. */
   fetchFile: (path: string) => Promise<Blob>;
+  /** fetch() with the key, for the operations not yet in the typed client (api/pending.ts). */
+  raw: (path: string, init?: RequestInit) => Promise<Response>;
 }
 
 export const SessionContext = createContext<Session | null>(null);
@@ -28,6 +30,9 @@ export function can(me: Me) {
     submitReturns: me.role === 'partner',
     acceptAgreements: me.role === 'partner',
     approveSettlements: me.role === 'partner',
+    proposeDecisions: me.role === 'admin',
+    acceptDecisions: me.role === 'partner',
+    bringForward: me.role === 'admin',
     readAuditTrail: me.role === 'admin' || me.role === 'auditor',
   };
 }

@@ -99,3 +99,35 @@ export function potInWords(pot: PotLike): PotInWords {
 export function paymentInWords(payment: { from: string; to: string; amount: string }): string {
   return `${payment.from} pays ${payment.to} ${formatPounds(payment.amount)}`;
 }
+
+export interface ReserveLike {
+  contributions: Record<string, string>;
+  covers: string[];
+  unused: 'return' | 'carry-forward';
+}
+
+/** Engine 2's reserve as sentences: who pays in, which pots draw on it, what happens to the rest. */
+export function reserveInWords(reserve: ReserveLike): string[] {
+  const paid = Object.entries(reserve.contributions).map(([partner, amount]) => `${partner} ${formatPounds(amount)}`);
+  return [
+    paid.length === 0 ? 'No partner pays into the reserve this year.' : `The partners pay into a risk reserve: ${list(paid)}.`,
+    reserve.covers.length === 0
+      ? 'No pot draws on the reserve.'
+      : `The reserve pays the overspend of ${list(reserve.covers.map((p) => `pot ${p}`))} before the partners share anything.`,
+    reserve.unused === 'return'
+      ? 'What is left at the end of the year is returned to the partners.'
+      : 'What is left at the end of the year is carried forward into the next fund-year.',
+  ];
+}
+
+export interface DecisionLike {
+  potId: string;
+  direction: 'overspend' | 'underspend';
+  allocate: { basis: string; weights?: Record<string, string>; partnerId?: string };
+  reference: string;
+}
+
+/** A board decision as one sentence: "The overspend of pot p1 left unallocated by the caps is split ccg 60% and council 40% (minute 7)." */
+export function decisionInWords(decision: DecisionLike): string {
+  return `The ${decision.direction} of pot ${decision.potId} left unallocated by the caps ${splitWords(decision.allocate)} (${decision.reference}).`;
+}

@@ -1,30 +1,9 @@
-// Who may do what (API.md "who" column, DOMAIN.md's last rule). Checked first in
-// every decision: a refusal for role or partner says nothing about the state.
+// What the fund-year itself says about the caller and the request: the acting partner is one
+// of its partners, the fund-year exists and is still open. Roles come first, from the one map
+// of roles per operation (../roles.ts): a refusal for role or partner says nothing about the state.
 import { DomainError } from '../errors.js';
-import type { Actor, ActorRole } from './commands.js';
+import type { Actor } from '../roles.js';
 import type { ExistingFundYear, FundYearState } from './state.js';
-
-export function requireRole(actor: Actor, allowed: readonly ActorRole[], operation: string): void {
-  if (actor.role === 'auditor') {
-    throw new DomainError('forbidden', 'read-only-role', `an auditor may only read; ${operation} is refused`);
-  }
-  if (!allowed.includes(actor.role)) {
-    const code = allowed.length === 1 && allowed[0] === 'admin' ? 'admin-only' : 'partner-only';
-    throw new DomainError('forbidden', code, `${operation} is for ${allowed.join(' or ')} keys, not ${actor.role}`);
-  }
-}
-
-/** A partner's principal acts only for its own partner; `path` names the body field. */
-export function requireOwnPartner(actor: Actor, partnerId: unknown, path: string): void {
-  if (actor.role === 'partner' && actor.partnerId !== partnerId) {
-    throw new DomainError(
-      'forbidden',
-      'partner-mismatch',
-      `a key for partner ${JSON.stringify(actor.partnerId)} may not act for ${JSON.stringify(partnerId)}`,
-      [{ path, message: `must be your own partner ${JSON.stringify(actor.partnerId)}` }],
-    );
-  }
-}
 
 /** The acting partner (for acceptances and approvals), which must be one of the fund-year's partners. */
 export function actingPartner(actor: Actor, state: ExistingFundYear): string {

@@ -1,18 +1,11 @@
 // What callers ask of a fund-year (imperative names). Ids and time arrive in the
-// command so that `decide` stays pure (STYLE.md).
-import type { AgreementTerms, Arrangement } from '../terms-types.js';
-import type { BudgetLine, PartnerDecl, ReturnLine, StrategyDecl } from './events.js';
+// command so that `decide` stays pure (STYLE.md); so does anything read from the log
+// besides the current state (a settlement, computed from the log at its revision).
+import type { Actor } from '../roles.js';
+import type { AgreementTerms, Decision } from '../terms-types.js';
 import type { FundYearState } from './state.js';
+import type { FundYearOpened, OutturnAdjusted, ReturnLine, SetBudgetData, SettlementRecord } from './events.js';
 import type { RagThresholds } from '../monitoring/types.js';
-
-export type ActorRole = 'admin' | 'partner' | 'auditor';
-
-/** Who is acting: the principal's name, role and (for a partner) its partner. */
-export interface Actor {
-  name: string;
-  role: ActorRole;
-  partnerId?: string;
-}
 
 interface Base {
   actor: Actor;
@@ -20,11 +13,11 @@ interface Base {
 
 export interface OpenFundYear extends Base {
   type: 'OpenFundYear';
-  data: { fundId: string; year: string; name: string; partners: PartnerDecl[]; strategies: StrategyDecl[] };
+  data: FundYearOpened['data'];
 }
 export interface SetBudget extends Base {
   type: 'SetBudget';
-  data: { lines: BudgetLine[]; reason?: string };
+  data: SetBudgetData;
 }
 export interface ProposeAgreement extends Base {
   type: 'ProposeAgreement';
@@ -36,6 +29,7 @@ export interface AcceptAgreement extends Base {
 }
 export interface SubmitMonthlyReturn extends Base {
   type: 'SubmitMonthlyReturn';
+  /** `period` as sent: the decider says whether it names a month (M1 to M12). */
   data: { returnId: string; partnerId: string; period: string; lines: ReturnLine[]; correction?: boolean };
 }
 export interface CloseYear extends Base {
@@ -43,32 +37,17 @@ export interface CloseYear extends Base {
 }
 export interface AdjustOutturn extends Base {
   type: 'AdjustOutturn';
-  data: {
-    adjustmentId: string;
-    partnerId: string;
-    strategyId: string;
-    arrangement: Arrangement;
-    amount: string;
-    reason: string;
-  };
+  data: OutturnAdjusted['data'];
 }
 export interface CalculateSettlement extends Base {
   type: 'CalculateSettlement';
   data: {
-    settlementId: string;
-    mode: 'final' | 'forecast';
-    asOfRevision: number;
-    calculatedAt: string;
     /**
-     * The fund-year folded up to `asOfRevision` (inclusive): the settlement's inputs.
-     * The caller folds the log's prefix; decide checks it matches `asOfRevision`.
+     * The settlement computed from the log at its `asOfRevision` (settlementRecord, on the
+     * fund-year folded to that revision), with the chain hash of the event there: the caller
+     * reads the log, the decider records it.
      */
-    basis: FundYearState;
-    /**
-     * The chain hash of the event at `asOfRevision` (src/domain/chain.ts), recorded beside the
-     * settlement body and outside its digest; absent only where no chain was read.
-     */
-    chainHash?: string;
+    record: SettlementRecord;
   };
 }
 export interface ApproveSettlement extends Base {
@@ -76,12 +55,32 @@ export interface ApproveSettlement extends Base {
   data: { settlementId: string };
 }
 
+export interface ProposeDecision extends Base {
+  type: 'ProposeDecision';
+  data: { decision: Decision };
+}
+export interface AcceptDecision extends Base {
+  type: 'AcceptDecision';
+  data: { version: number };
+}
+export interface BringReserveForward extends Base {
+  type: 'BringReserveForward';
+  data: {
+    fromYear: string;
+    correction?: boolean;
+    /** The previous fund-year (same fund, `fromYear`) as the service read it: decide stays pure. */
+    previous: FundYearState;
+  };
+}
 export interface ChangeSettings extends Base {
   type: 'ChangeSettings';
   data: { rag: RagThresholds };
 }
 
 export type FundYearCommand =
+  | ProposeDecision
+  | AcceptDecision
+  | BringReserveForward
   | OpenFundYear
   | SetBudget
   | ProposeAgreement

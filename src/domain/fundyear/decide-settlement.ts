@@ -1,13 +1,16 @@
 // Settlements: calculated from the log at one revision, approved by every partner.
-// The settlement body is computed here (pure) from the fund-year folded up to
-// `asOfRevision`, so a re-run from the same events gives the same digest.
+// The settlement body is computed (pure) from the fund-year folded up to `asOfRevision`, so a
+// re-run from the same events gives the same digest. Reading that prefix of the log is the
+// caller's part: it checks the request (`requireCalculable`), computes `settlementRecord` on
+// the prefix, and hands the record to `decide`, which checks again and records it.
 import { DomainError } from '../errors.js';
+import { requireRole, type Actor } from '../roles.js';
 import { computeSettlement, engineVersionOf, settlementDigest } from '../settlement.js';
-import { settlementBasis, type SettlementMode } from '../settlement-input.js';
+import { actingPartner, requireExisting } from './access.js';
 import type { LineAmount } from '../settlement-types.js';
-import { actingPartner, requireExisting, requireRole } from './access.js';
 import type { ApproveSettlement, CalculateSettlement } from './commands.js';
-import type { FundYearEvent, SettlementRecord } from './events.js';
+import type { FundYearEvent, SettlementMode, SettlementRecord } from './events.js';
+import { settlementBasis } from './settlement-input.js';
 import { finalInputsAfter, findSettlement, settlementStatus, type ExistingFundYear, type FundYearState } from './state.js';
 import type { FactRef } from './staleness.js';
 
@@ -67,22 +70,23 @@ export function requireRevision(state: { revision: number }, asOfRevision: unkno
   return asOfRevision;
 }
 
-export function decideSettlement({ actor, data }: CalculateSettlement, state: FundYearState): FundYearEvent[] {
-  requireRole(actor, ['admin'], 'calculating a settlement');
+/**
+ * Who may calculate, on which fund-year, at which revision: checked before the log's prefix is
+ * read (a refusal for role says nothing about the log) and again when the record is decided.
+ */
+export function requireCalculable(actor: Actor, state: FundYearState, asOfRevision: unknown): ExistingFundYear {
+  requireRole(actor, 'calculateSettlement');
   const fy = requireExisting(state);
-  if (data.mode !== 'final' && data.mode !== 'forecast') {
-    throw new DomainError('bad-request', 'invalid-mode', 'mode must be "final" or "forecast"', [
-      { path: '/mode', message: 'must be "final" or "forecast"' },
-    ]);
+  requireRevision(fy, asOfRevision);
+  return fy;
+}
+
+export function decideSettlement({ actor, data }: CalculateSettlement, state: FundYearState): FundYearEvent[] {
+  const fy = requireCalculable(actor, state, data.record.asOfRevision);
+  if (data.record.fundId !== fy.fundId || data.record.year !== fy.year) {
+    throw new Error(`a settlement of ${data.record.fundId} ${data.record.year} handed to ${fy.fundId} ${fy.year}`);
   }
-  const asOfRevision = requireRevision(fy, data.asOfRevision);
-  // The basis is the caller's fold of this stream's prefix; a mismatch is a programmer error.
-  if (data.basis.revision !== asOfRevision || data.basis.status === 'none') {
-    throw new Error(`settlement basis is at revision ${data.basis.revision}, not ${asOfRevision}`);
-  }
-  const { settlementId, mode, calculatedAt, chainHash } = data;
-  const record = settlementRecord(data.basis, { settlementId, mode, asOfRevision, calculatedAt });
-  return [{ type: 'SettlementCalculated', data: chainHash === undefined ? record : { ...record, chainHash } }];
+  return [{ type: 'SettlementCalculated', data: data.record }];
 }
 
 /** Facts named in a refusal's detail; all of them are in its `errors` (which problem+json clips). */
@@ -107,7 +111,7 @@ function staleRefusal(asOfRevision: number, newer: readonly FactRef[]): DomainEr
  * decision. A forecast is information, not a settlement to pay, so it cannot be approved.
  */
 export function decideApproval({ actor, data }: ApproveSettlement, state: FundYearState): FundYearEvent[] {
-  requireRole(actor, ['partner'], 'approving a settlement');
+  requireRole(actor, 'approveSettlement');
   const fy = requireExisting(state);
   const partnerId = actingPartner(actor, fy);
   const entry = findSettlement(fy, data.settlementId);

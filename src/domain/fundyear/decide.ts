@@ -1,8 +1,14 @@
-// decide(command, state) → events: every DOMAIN.md rule, pure. A refusal is a
-// DomainError naming the field; a decision is the list of events to append.
+// decide(command, state) → events: every DOMAIN.md rule that needs the fund-year, pure. A
+// refusal is a DomainError naming the field; a decision is the list of events to append.
+// Commands arrive in the shape the JSON Schemas of schemas/ describe (checked at the edge, with
+// their limits): what is checked here is what only the state can say (declared partners and
+// strategies, budget lines, periods, status, roles).
 import { assertNever, DomainError } from '../errors.js';
+import { lineKey } from '../lines.js';
+import { requireOwnPartner, requireRole } from '../roles.js';
 import { validateTerms } from '../terms.js';
-import { actingPartner, requireExisting, requireOpen, requireOwnPartner, requireRole } from './access.js';
+import { RESERVE_ID } from '../terms-types.js';
+import { actingPartner, requireExisting, requireOpen } from './access.js';
 import type {
   AcceptAgreement,
   AdjustOutturn,
@@ -13,24 +19,14 @@ import type {
   SetBudget,
 } from './commands.js';
 import type { FundYearEvent } from './events.js';
-import { isFundId, isYear } from './ids.js';
 import { decideReturn } from './decide-return.js';
+import { decideBroughtForward, decideDecisionAcceptance, decideDecisionProposal } from './decide-decision.js';
 import { decideApproval, decideSettlement } from './decide-settlement.js';
 import { decideSettings } from './decide-settings.js';
 import { requireM12Coverage } from './close-rule.js';
 import { checkProfiles } from '../monitoring/rules.js';
 import { partnerIds, returnFor, type FundYearState } from './state.js';
-import {
-  checkAmount,
-  checkArrangement,
-  checkDeclared,
-  checkList,
-  checkSlug,
-  checkText,
-  DECLARATIONS_MAX,
-  LINES_MAX,
-  Problems,
-} from './validate.js';
+import { checkDeclared, Problems } from './validate.js';
 
 export function decide(command: FundYearCommand, state: FundYearState): FundYearEvent[] {
   switch (command.type) {
@@ -52,6 +48,12 @@ export function decide(command: FundYearCommand, state: FundYearState): FundYear
       return decideSettlement(command, state);
     case 'ApproveSettlement':
       return decideApproval(command, state);
+    case 'ProposeDecision':
+      return decideDecisionProposal(command, state);
+    case 'AcceptDecision':
+      return decideDecisionAcceptance(command, state);
+    case 'BringReserveForward':
+      return decideBroughtForward(command, state);
     case 'ChangeSettings':
       return decideSettings(command, state);
     default:
@@ -60,28 +62,16 @@ export function decide(command: FundYearCommand, state: FundYearState): FundYear
 }
 
 function decideOpen({ actor, data }: OpenFundYear, state: FundYearState): FundYearEvent[] {
-  requireRole(actor, ['admin'], 'opening a fund-year');
-  const ids = new Problems();
-  if (!isFundId(data.fundId)) ids.add('invalid-id', '/fundId', 'must be a lower-case slug of 2 to 63 characters');
-  if (!isYear(data.year)) ids.add('invalid-id', '/year', 'must be a financial year like "2015-16" (consecutive years)');
-  ids.throwIfAny('bad-request', 'invalid fund-year id');
+  requireRole(actor, 'openFundYear');
   if (state.status !== 'none') {
     throw new DomainError('conflict', 'fund-year-exists', `${data.fundId} ${data.year} is already open`);
   }
   const problems = new Problems();
-  checkText(problems, '/name', data.name, 'name');
-  const declare = (list: unknown, key: 'partnerId' | 'strategyId', path: string) => {
-    const seen = new Set<string>();
-    checkList<Record<string, unknown>>(problems, path, list, DECLARATIONS_MAX).forEach((item, i) => {
-      const id = item?.[key];
-      checkSlug(problems, `${path}/${i}/${key}`, id, key);
-      checkText(problems, `${path}/${i}/name`, item?.name, 'name');
-      if (typeof id === 'string' && seen.has(id)) problems.add('duplicate-id', `${path}/${i}/${key}`, `${id} is declared twice`);
-      if (typeof id === 'string') seen.add(id);
-    });
-  };
-  declare(data.partners, 'partnerId', '/partners');
-  declare(data.strategies, 'strategyId', '/strategies');
+  checkUnique(problems, '/partners', data.partners.map((p) => p.partnerId), 'partnerId');
+  checkUnique(problems, '/strategies', data.strategies.map((s) => s.strategyId), 'strategyId');
+  data.partners.forEach((p, i) => {
+    if (p.partnerId === RESERVE_ID) problems.add('reserved-id', `/partners/${i}/partnerId`, `'${RESERVE_ID}' is reserved: it names the risk reserve in payments`);
+  });
   problems.throwIfAny('bad-request', 'invalid fund-year declaration');
   return [
     {
@@ -97,25 +87,31 @@ function decideOpen({ actor, data }: OpenFundYear, state: FundYearState): FundYe
   ];
 }
 
+/** Each id declared once (a schema's uniqueItems compares whole items, not their ids). */
+function checkUnique(problems: Problems, path: string, ids: readonly string[], key: 'partnerId' | 'strategyId'): void {
+  const seen = new Set<string>();
+  ids.forEach((id, i) => {
+    if (seen.has(id)) problems.add('duplicate-id', `${path}/${i}/${key}`, `${id} is declared twice`);
+    seen.add(id);
+  });
+}
+
 function decideBudget({ actor, data }: SetBudget, state: FundYearState): FundYearEvent[] {
-  requireRole(actor, ['admin'], 'setting the budget');
+  requireRole(actor, 'setBudget');
   const fy = requireExisting(state);
   requireOpen(fy, 'a budget change');
   const problems = new Problems();
   const strategies = fy.strategies.map((s) => s.strategyId);
   const partners = partnerIds(fy);
   const seen = new Set<string>();
-  checkList<Record<string, unknown>>(problems, '/lines', data.lines, LINES_MAX).forEach((line, i) => {
+  data.lines.forEach((line, i) => {
     const path = `/lines/${i}`;
-    checkDeclared(problems, `${path}/strategyId`, line?.strategyId, strategies, 'strategy');
-    checkDeclared(problems, `${path}/partnerId`, line?.partnerId, partners, 'partner');
-    checkArrangement(problems, `${path}/arrangement`, line?.arrangement);
-    checkAmount(problems, `${path}/amount`, line?.amount, true);
-    const key = `${String(line?.strategyId)}/${String(line?.partnerId)}/${String(line?.arrangement)}`;
+    checkDeclared(problems, `${path}/strategyId`, line.strategyId, strategies, 'strategy');
+    checkDeclared(problems, `${path}/partnerId`, line.partnerId, partners, 'partner');
+    const key = lineKey(line);
     if (seen.has(key)) problems.add('duplicate-budget-line', path, `budget line ${key} appears more than once`);
     seen.add(key);
   });
-  if (data.reason !== undefined) checkText(problems, '/reason', data.reason, 'reason');
   problems.throwIfAny('bad-request', 'invalid budget');
   checkProfiles(data.lines); // 422 profile-mismatch naming the line
   const lines = data.lines.map(({ strategyId, partnerId, arrangement, amount, profile }) =>
@@ -132,7 +128,7 @@ function decideBudget({ actor, data }: SetBudget, state: FundYearState): FundYea
 }
 
 function decideProposal({ actor, data }: ProposeAgreement, state: FundYearState): FundYearEvent[] {
-  requireRole(actor, ['admin'], 'proposing an agreement');
+  requireRole(actor, 'proposeAgreement');
   const fy = requireExisting(state);
   const errors = validateTerms(data.terms, { partners: partnerIds(fy), strategies: fy.strategies.map((s) => s.strategyId) });
   if (errors.length > 0) {
@@ -144,7 +140,7 @@ function decideProposal({ actor, data }: ProposeAgreement, state: FundYearState)
 }
 
 function decideAcceptance({ actor, data }: AcceptAgreement, state: FundYearState): FundYearEvent[] {
-  requireRole(actor, ['partner'], 'accepting an agreement');
+  requireRole(actor, 'acceptAgreement');
   const fy = requireExisting(state);
   const partnerId = actingPartner(actor, fy);
   const agreement = fy.agreements.find((a) => a.version === data.version);
@@ -160,7 +156,7 @@ function decideAcceptance({ actor, data }: AcceptAgreement, state: FundYearState
 }
 
 function decideClose({ actor }: CloseYear, state: FundYearState): FundYearEvent[] {
-  requireRole(actor, ['admin'], 'closing the year');
+  requireRole(actor, 'closeYear');
   const fy = requireExisting(state);
   requireOpen(fy, 'closing again');
   const missing = partnerIds(fy).filter((p) => returnFor(fy, p, 'M12') === undefined);
@@ -177,8 +173,8 @@ function decideClose({ actor }: CloseYear, state: FundYearState): FundYearEvent[
 }
 
 function decideAdjustment({ actor, data }: AdjustOutturn, state: FundYearState): FundYearEvent[] {
-  requireRole(actor, ['admin', 'partner'], 'adjusting outturn');
-  requireOwnPartner(actor, data.partnerId, '/partnerId');
+  requireRole(actor, 'adjustOutturn');
+  requireOwnPartner(actor, data.partnerId);
   const fy = requireExisting(state);
   if (fy.status !== 'closed') {
     throw new DomainError('conflict', 'year-not-closed', 'outturn adjustments are made only after the year is closed');
@@ -186,9 +182,6 @@ function decideAdjustment({ actor, data }: AdjustOutturn, state: FundYearState):
   const problems = new Problems();
   checkDeclared(problems, '/partnerId', data.partnerId, partnerIds(fy), 'partner');
   checkDeclared(problems, '/strategyId', data.strategyId, fy.strategies.map((s) => s.strategyId), 'strategy');
-  checkArrangement(problems, '/arrangement', data.arrangement);
-  checkAmount(problems, '/amount', data.amount);
-  checkText(problems, '/reason', data.reason, 'reason');
   problems.throwIfAny('bad-request', 'invalid adjustment');
   const { adjustmentId, partnerId, strategyId, arrangement, amount, reason } = data;
   return [{ type: 'OutturnAdjusted', data: { adjustmentId, partnerId, strategyId, arrangement, amount, reason } }];

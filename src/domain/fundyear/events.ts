@@ -1,8 +1,8 @@
 // The facts of a fund-year (DOMAIN.md, "One stream per fund-year"). Event data is
 // plain JSON: amounts are decimal strings, never numbers. Nothing is ever edited:
 // a correction, a variation or a newer settlement is a new event.
-import type { AgreementTerms, Arrangement } from '../terms-types.js';
-import type { SettlementFigures } from '../settlement-types.js';
+import type { AgreementTerms, Arrangement, Decision } from '../terms-types.js';
+import type { LineAmount, SettlementFigures } from '../settlement-types.js';
 import type { Period } from './ids.js';
 import type { RagThresholds } from '../monitoring/types.js';
 
@@ -16,11 +16,8 @@ export interface StrategyDecl {
   name: string;
 }
 
-export interface BudgetLine {
-  strategyId: string;
-  partnerId: string;
-  arrangement: Arrangement;
-  amount: string;
+/** A budget line: one amount for a (strategy, partner, arrangement), optionally profiled. */
+export interface BudgetLine extends LineAmount {
   /** Twelve amounts, M1 … M12, summing to `amount` (MONITORING.md §1); absent: straight-line. */
   profile?: string[];
 }
@@ -34,6 +31,9 @@ export interface ReturnLine {
   commentary?: string;
 }
 
+/** Final: the year's settlement, from the closed year's outturn; forecast: information, from the latest forecasts. */
+export type SettlementMode = 'final' | 'forecast';
+
 /**
  * The stored settlement: everything API.md shows except `status` and `approvedBy`,
  * which change later and so are derived by the fold (approvals, supersession).
@@ -42,7 +42,7 @@ export interface SettlementRecord extends SettlementFigures {
   settlementId: string;
   fundId: string;
   year: string;
-  mode: 'final' | 'forecast';
+  mode: SettlementMode;
   asOfRevision: number;
   agreementVersion: number;
   engineVersion: string;
@@ -61,8 +61,13 @@ export type FundYearOpened = {
   type: 'FundYearOpened';
   data: { fundId: string; year: string; name: string; partners: PartnerDecl[]; strategies: StrategyDecl[] };
 };
+/** The whole budget, one amount per line, and why it changed (required once returns exist). */
+export interface SetBudgetData {
+  lines: BudgetLine[];
+  reason?: string;
+}
 /** The whole budget, set before any return (replacing any earlier one). */
-export type BudgetSet = { type: 'BudgetSet'; data: { lines: BudgetLine[]; reason?: string } };
+export type BudgetSet = { type: 'BudgetSet'; data: SetBudgetData };
 /** The whole budget, replaced after returns exist: a variation always has a reason. */
 export type BudgetVaried = { type: 'BudgetVaried'; data: { lines: BudgetLine[]; reason: string } };
 export type AgreementProposed = {
@@ -92,8 +97,24 @@ export type SettlementApproved = { type: 'SettlementApproved'; data: { settlemen
 /** The fund-year's settings from this revision on: the RAG thresholds of the monitoring pack. */
 export type SettingsChanged = { type: 'SettingsChanged'; data: { rag: RagThresholds } };
 
+/** A board decision proposed (SETTLEMENT.md §8); checked against the agreement adopted then. */
+export type DecisionProposed = {
+  type: 'DecisionProposed';
+  data: { version: number; decision: Decision; agreementVersion: number; proposedBy: string };
+};
+/** A partner's acceptance of a decision; it is adopted by the acceptance that completes the set. */
+export type DecisionAccepted = { type: 'DecisionAccepted'; data: { version: number; partnerId: string } };
+/** The previous year's carried-forward reserve, recorded in this year (§9); the latest is in force. */
+export type ReserveBroughtForward = {
+  type: 'ReserveBroughtForward';
+  data: { fromYear: string; amounts: Record<string, string>; settlementId: string; digest: string; correction: boolean };
+};
+
 export type FundYearEvent =
   | FundYearOpened
+  | DecisionProposed
+  | DecisionAccepted
+  | ReserveBroughtForward
   | BudgetSet
   | BudgetVaried
   | AgreementProposed
@@ -118,6 +139,9 @@ export const FUND_YEAR_EVENT_TYPES: readonly FundYearEventType[] = [
   'OutturnAdjusted',
   'SettlementCalculated',
   'SettlementApproved',
+  'DecisionProposed',
+  'DecisionAccepted',
+  'ReserveBroughtForward',
   'SettingsChanged',
 ];
 

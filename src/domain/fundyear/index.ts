@@ -5,4 +5,5 @@ export * from './commands.js';
 export * from './state.js';
 export * from './staleness.js';
 export { decide } from './decide.js';
-export { settlementRecord, storedBodyDigest, requireRevision, type SettlementHeader } from './decide-settlement.js';
+export { settlementRecord, storedBodyDigest, requireRevision, requireCalculable, type SettlementHeader } from './decide-settlement.js';
+export type { Actor, Role } from '../roles.js';

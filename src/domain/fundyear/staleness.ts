@@ -17,7 +17,12 @@ export interface FactRef {
  * until it is placed here. `adoptedBefore`/`adoptedAfter` are the adopted agreement's version
  * around the event.
  */
-export function changesFinalSettlement(event: FundYearEvent, adoptedBefore: number | null, adoptedAfter: number | null): boolean {
+export function changesFinalSettlement(
+  event: FundYearEvent,
+  adoptedBefore: number | null,
+  adoptedAfter: number | null,
+  decisionAdopted = false,
+): boolean {
   switch (event.type) {
     case 'OutturnAdjusted':
     case 'BudgetSet':
@@ -27,6 +32,13 @@ export function changesFinalSettlement(event: FundYearEvent, adoptedBefore: numb
     case 'AgreementAccepted':
       // A proposal, or an acceptance that does not complete one, leaves the adopted agreement as it was.
       return adoptedBefore !== adoptedAfter;
+    case 'ReserveBroughtForward':
+      return true;
+    case 'DecisionProposed':
+      return false;
+    case 'DecisionAccepted':
+      // Only the acceptance that adopts a decision changes the settlement's inputs.
+      return decisionAdopted;
     case 'MonthlyReturnSubmitted':
       // A return is refused once the year is closed, and a final settlement needs a closed year:
       // a return never follows a final settlement.

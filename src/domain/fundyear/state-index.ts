@@ -9,19 +9,12 @@
 import type { FundYearEvent } from './events.js';
 import { periodNumber, PERIODS } from './ids.js';
 import type { AgreementRecord, FundYearFacts, ReturnRecord, SettlementEntry } from './state.js';
-import type { Arrangement } from '../terms-types.js';
-
-/** A (strategy, partner, arrangement) line. */
-export interface LineId {
-  strategyId: string;
-  partnerId: string;
-  arrangement: Arrangement;
-}
+import { lineIdOf, lineKey, type LineId } from '../lines.js';
 
 export interface FundYearIndex {
   /** Partner → the return that counts for each period (M1 at 0): the last appended. */
   counting: Map<string, (ReturnRecord | undefined)[]>;
-  /** Every line any return has carried, keyed `strategy/partner/arrangement`, in first-appearance order. */
+  /** Every line any return has carried, by lineKey, in first-appearance order. */
   reportedLines: Map<string, LineId>;
   /** Highest period number reported by anyone; 0 before any return. */
   periodLast: number;
@@ -117,8 +110,8 @@ function noteReturn(index: FundYearIndex, r: ReturnRecord): void {
   byPeriod[periodNumber(r.period) - 1] = r;
   index.periodLast = Math.max(index.periodLast, periodNumber(r.period));
   for (const l of r.lines) {
-    const key = `${l.strategyId}/${r.partnerId}/${l.arrangement}`;
-    if (!index.reportedLines.has(key)) index.reportedLines.set(key, { strategyId: l.strategyId, partnerId: r.partnerId, arrangement: l.arrangement });
+    const key = lineKey({ ...l, partnerId: r.partnerId });
+    if (!index.reportedLines.has(key)) index.reportedLines.set(key, lineIdOf({ ...l, partnerId: r.partnerId }));
   }
 }
 

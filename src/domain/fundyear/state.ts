@@ -9,7 +9,7 @@
 //
 // Reads that would scan the returns or settlements (the counting return, the adopted
 // agreement, a settlement's status) use an index kept beside each state (state-index.ts).
-import type { AgreementTerms } from '../terms-types.js';
+import type { AdoptedDecision, AgreementTerms, Decision } from '../terms-types.js';
 import type {
   BudgetLine,
   FundYearEvent,
@@ -22,10 +22,11 @@ import type {
 import { periodNumber, type Period } from './ids.js';
 import { DEFAULT_RAG } from '../monitoring/rules.js';
 import type { RagThresholds } from '../monitoring/types.js';
-import { applyToIndex, copyIndex, emptyIndex, indexOf, registerIndex, type FundYearIndex, type LineId } from './state-index.js';
+import type { LineId } from '../lines.js';
+import { applyToIndex, copyIndex, emptyIndex, indexOf, registerIndex, type FundYearIndex } from './state-index.js';
 import { changesFinalSettlement, type FactRef } from './staleness.js';
 
-export type { LineId } from './state-index.js';
+export type { LineId } from '../lines.js';
 
 export interface ReturnRecord extends Readonly<MonthlyReturnSubmitted['data']> {
   revision: number;
@@ -41,6 +42,25 @@ export interface AgreementRecord {
   proposedBy: string;
   /** Partner ids in the order they accepted. */
   acceptedBy: readonly string[];
+}
+
+export interface DecisionRecord {
+  version: number;
+  decision: Decision;
+  agreementVersion: number;
+  proposedBy: string;
+  /** Partner ids in the order they accepted. */
+  acceptedBy: readonly string[];
+  /** The revision of the acceptance that adopted it; null until every partner has accepted. */
+  adoptedAtRevision: number | null;
+}
+
+export interface BroughtForwardRecord {
+  fromYear: string;
+  amounts: Record<string, string>;
+  settlementId: string;
+  digest: string;
+  revision: number;
 }
 
 export interface SettlementEntry {
@@ -73,6 +93,14 @@ export interface FundYearFacts {
   settlements: readonly SettlementEntry[];
   /** Every fact that changed a final settlement's inputs, in log order (staleness.ts). */
   finalInputs: readonly FactRef[];
+  /**
+   * Engine 2 (optional so that states stored before it still read): board decisions by version,
+   * and the adopted ones in the order of the acceptances that adopted them.
+   */
+  decisions?: readonly DecisionRecord[];
+  adoptedDecisions?: readonly AdoptedDecision[];
+  /** The brought-forward reserve balance in force (the latest recorded). */
+  broughtForward?: BroughtForwardRecord | null;
 }
 
 export type FundYearState =
@@ -144,9 +172,11 @@ export class Folder {
     if (this.current.status === 'none') throw new Error(`${event.type} before FundYearOpened`);
     const owned = this.owned ?? this.take(own(this.current, indexOf(this.current)));
     const adoptedBefore = owned.index.adoptedVersion;
+    const decisionsBefore = owned.state.adoptedDecisions?.length ?? 0;
     applyToState(owned, event);
     applyToIndex(owned.index, owned.state, event);
-    if (changesFinalSettlement(event, adoptedBefore, owned.index.adoptedVersion)) {
+    const decisionAdopted = (owned.state.adoptedDecisions?.length ?? 0) > decisionsBefore;
+    if (changesFinalSettlement(event, adoptedBefore, owned.index.adoptedVersion, decisionAdopted)) {
       owned.state.finalInputs.push({ type: event.type, revision: owned.state.revision });
     }
   }
@@ -202,6 +232,15 @@ function applyToState({ state, index }: Owned, event: Exclude<FundYearEvent, { t
     case 'SettlementCalculated':
       state.settlements.push({ record: event.data, approvedBy: [], revision });
       break;
+    case 'DecisionProposed':
+    case 'DecisionAccepted':
+      applyDecision(state, event, revision);
+      break;
+    case 'ReserveBroughtForward': {
+      const { fromYear, amounts, settlementId, digest } = event.data;
+      state.broughtForward = { fromYear, amounts, settlementId, digest, revision };
+      break;
+    }
     case 'SettlementApproved': {
       const at = index.settlementAt.get(event.data.settlementId);
       const entry = at === undefined ? undefined : state.settlements[at];
@@ -209,6 +248,31 @@ function applyToState({ state, index }: Owned, event: Exclude<FundYearEvent, { t
       break;
     }
   }
+}
+
+/**
+ * Decisions are few: their lists are replaced (never edited in place, as they may be shared
+ * with earlier states), which keeps the Folder's copy-on-write simple.
+ */
+function applyDecision(
+  state: Owned['state'],
+  event: Extract<FundYearEvent, { type: 'DecisionProposed' | 'DecisionAccepted' }>,
+  revision: number,
+): void {
+  const decisions = state.decisions ?? [];
+  if (event.type === 'DecisionProposed') {
+    const { version, decision, agreementVersion, proposedBy } = event.data;
+    state.decisions = [...decisions, { version, decision, agreementVersion, proposedBy, acceptedBy: [], adoptedAtRevision: null }];
+    return;
+  }
+  const at = decisions.findIndex((d) => d.version === event.data.version);
+  const record = decisions[at];
+  if (record === undefined) return;
+  const acceptedBy = [...record.acceptedBy, event.data.partnerId];
+  const adopted = record.adoptedAtRevision === null && state.partners.every((p) => acceptedBy.includes(p.partnerId));
+  const next = { ...record, acceptedBy, adoptedAtRevision: adopted ? revision : record.adoptedAtRevision };
+  state.decisions = decisions.map((d, i) => (i === at ? next : d));
+  if (adopted) state.adoptedDecisions = [...(state.adoptedDecisions ?? []), { version: record.version, ...record.decision }];
 }
 
 /** The state after one more event; `state` is unchanged (a copy is made: for folds of many events, use `fold`). */
@@ -273,15 +337,6 @@ export function settlementStatus(state: FundYearFacts, entry: SettlementEntry): 
   const all = partnerIds(state);
   if (all.every((p) => entry.approvedBy.includes(p))) return 'approved';
   return 'calculated';
-}
-
-export interface SettlementView extends SettlementRecord {
-  status: SettlementStatus;
-  approvedBy: string[];
-}
-
-export function settlementView(state: FundYearFacts, entry: SettlementEntry): SettlementView {
-  return { ...entry.record, status: settlementStatus(state, entry), approvedBy: [...entry.approvedBy] };
 }
 
 export function findSettlement(state: FundYearFacts, settlementId: string): SettlementEntry | undefined {

@@ -3,15 +3,14 @@ import type { FastifyInstance } from 'fastify';
 import { addRoute } from '../route.js';
 import { fundYearRef, parseOptionalDigits } from './common.js';
 
-export const EVENTS_PAGE_MAX = 1000;
-
 export default async function eventsRoutes(app: FastifyInstance): Promise<void> {
   addRoute(app, 'listEvents', (request, context) =>
     app.service.events(
       context,
       fundYearRef(request.params),
       parseOptionalDigits(request.query.fromRevision),
-      parseOptionalDigits(request.query.limit) ?? EVENTS_PAGE_MAX,
+      // Absent: the service's page (EVENTS_PAGE_MAX, the schema's maximum too).
+      parseOptionalDigits(request.query.limit),
     ),
   );
 }

@@ -5,7 +5,8 @@ import swagger from '@fastify/swagger';
 import swaggerUi from '@fastify/swagger-ui';
 import { DomainError } from '../../domain/errors.js';
 import type { ReplyOf } from '../api-types.js';
-import { makeProblem, ProblemError } from '../problem.js';
+import { StoreUnavailableError } from '../../store/port.js';
+import { isStoreUnavailable, unavailableReason } from '../../store/unavailable.js';
 import { addPublicRoute } from '../route.js';
 
 export interface MetaOptions {
@@ -42,14 +43,14 @@ export default async function metaRoutes(app: FastifyInstance, options: MetaOpti
     return options.openApiText as unknown as ReplyOf<'getOpenApi'>;
   });
   addPublicRoute(app, 'getHealth', async () => ({ status: 'ok' as const }));
-  addPublicRoute(app, 'getReadiness', async (request) => {
+  addPublicRoute(app, 'getReadiness', async () => {
     try {
       await app.service.ready();
     } catch (error) {
       // The service's own 503s (summary-catching-up, summary-failed) say which; anything else is the store.
       if (error instanceof DomainError && error.status === 503) throw error;
-      request.log.warn({ err: error }, 'readiness check failed');
-      throw new ProblemError(makeProblem(503, 'store-unavailable', 'The store is not reachable.'));
+      // One log line, written by the error handler with the cause.
+      throw isStoreUnavailable(error) ? error : new StoreUnavailableError(unavailableReason(error), { cause: error });
     }
     return { status: 'ok' as const };
   });

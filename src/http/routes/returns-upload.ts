@@ -5,8 +5,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify';
 import type { FileFormat, ReturnUpload } from '../../app/service-types.js';
 import { UPLOAD_CSV_BYTES_MAX, UPLOAD_XLSX_BYTES_MAX } from '../../app/spreadsheets/limits.js';
-import { actorOf } from '../../app/access.js';
-import { requireOwnPartner } from '../../domain/fundyear/access.js';
+import { requireOwnPartner } from '../../domain/roles.js';
 import { makeProblem, ProblemError, validationErrors } from '../problem.js';
 import { XLSX_TYPE } from '../route-table.js';
 import { schemaRef } from '../schemas.js';
@@ -47,7 +46,7 @@ export function spreadsheetUpload(request: FastifyRequest): ReturnUpload | undef
   if (!validate(query)) throw invalidQuery('The querystring does not match its schema.', validationErrors(validate.errors ?? [], 'querystring'));
   const { partnerId, period, correction } = query as { partnerId: string; period: string; correction?: 'true' | 'false' };
   // Before the file is read: a partner key sends only its own partner's return.
-  if (request.principal !== null) requireOwnPartner(actorOf(request.principal), partnerId, 'querystring/partnerId');
+  if (request.principal !== null) requireOwnPartner(request.principal, partnerId, 'querystring/partnerId');
   const format = FORMATS.get(request.headers['content-type']?.split(';')[0]?.trim().toLowerCase() ?? '');
   if (format === undefined) throw new Error('a spreadsheet body without a spreadsheet parser');
   return { partnerId, period, format, bytes: request.body, ...(correction === undefined ? {} : { correction: correction === 'true' }) };

@@ -6,6 +6,8 @@ import createClient from 'openapi-fetch';
 import type { components, paths } from '../../../src/generated/api.js';
 
 export type Schemas = components['schemas'];
+export { ApiError } from './problem.js';
+import { ApiError } from './problem.js';
 export type Problem = Schemas['Problem'];
 export type Me = Schemas['Me'];
 export type Settlement = Schemas['Settlement'];
@@ -33,17 +35,6 @@ export function makeClient(key: string, onUnauthorized: () => void) {
 
 export type Client = ReturnType<typeof makeClient>;
 
-/** A refusal from the API: its status and problem+json (or a plain description). */
-export class ApiError extends Error {
-  constructor(
-    readonly status: number,
-    readonly problem: Problem,
-  ) {
-    super(problem.detail);
-    this.name = 'ApiError';
-  }
-}
-
 function asProblem(status: number, error: unknown): Problem {
   if (typeof error === 'object' && error !== null && typeof (error as Problem).detail === 'string') return error as Problem;
   const detail = typeof error === 'string' && error !== '' ? error : `The service answered ${status}.`;
@@ -64,11 +55,8 @@ export async function unwrap<D>(pending: Promise<{ data?: D; error?: unknown; re
   return answer.data;
 }
 
-/** Path parameters of a fund-year. */
-export interface FundYearRef {
-  fundId: string;
-  year: string;
-}
+export type { FundYearRef } from './problem.js';
+import type { FundYearRef } from './problem.js';
 
 /** A fresh Idempotency-Key for one submission (a retry of the same click would reuse it). */
 export function idempotencyKey(): string {

@@ -24,7 +24,7 @@ function useNotice(): string | null {
   return notice;
 }
 
-export type FundYearPage = 'overview' | 'settlements' | 'return' | 'agreements' | 'audit';
+export type FundYearPage = 'overview' | 'settlements' | 'return' | 'agreements' | 'decisions' | 'audit';
 
 /** The fund-year's name and status from GET /v1/funds (undefined while loading or when not listed). */
 function useFundSummary(ref: FundYearRef): FundSummary | undefined {
@@ -46,6 +46,7 @@ export function FundYearFrame(props: { fundYear: FundYearRef; current: FundYearP
     { page: 'overview', label: 'Overview', href: fundYearPath(fundYear), shown: true },
     { page: 'settlements', label: 'Settlements', href: fundYearPath(fundYear, '/settlements'), shown: true },
     { page: 'agreements', label: 'Agreements', href: fundYearPath(fundYear, '/agreements'), shown: true },
+    { page: 'decisions', label: 'Decisions', href: fundYearPath(fundYear, '/decisions'), shown: true },
     { page: 'return', label: 'Submit a return', href: fundYearPath(fundYear, '/return'), shown: may.submitReturns },
     { page: 'audit', label: 'Audit trail', href: fundYearPath(fundYear, '/audit'), shown: may.readAuditTrail },
   ];

@@ -5,7 +5,7 @@ import { idempotencyKey, unwrap, type AgreementVersionView, type FundYearRef } f
 import { CommandStatus, Loaded, useCommand, useLoad } from '../components/common.js';
 import { FundYearFrame } from '../components/frame.js';
 import { can, useSession } from '../session-context.js';
-import { potInWords, type PotLike } from '../terms-words.js';
+import { potInWords, reserveInWords, type PotLike } from '../terms-words.js';
 
 function TermsInWords({ version }: { version: AgreementVersionView }): JSX.Element {
   const pots = version.terms.pots.map((pot) => potInWords(pot as PotLike));
@@ -20,6 +20,12 @@ function TermsInWords({ version }: { version: AgreementVersionView }): JSX.Eleme
           <ul>{pot.underspend.map((line) => <li key={line}>{line}</li>)}</ul>
         </section>
       ))}
+      {version.terms.reserve !== undefined && (
+        <section class="pot-terms" aria-label="Reserve" id={`reserve-terms-${version.version}`}>
+          <h4>Risk reserve</h4>
+          <ul>{reserveInWords(version.terms.reserve).map((line) => <li key={line}>{line}</li>)}</ul>
+        </section>
+      )}
       <p class="hint">Only pooled lines of the strategies named take part; aligned lines and strategies in no pot are borne by their own partner.</p>
     </div>
   );

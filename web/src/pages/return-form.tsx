@@ -11,6 +11,7 @@ import { lineKey, placeErrors, type PlacedErrors } from '../returns/errors.js';
 import { loadReturnTemplate, type ReturnTemplate } from '../returns/template.js';
 import { fundYearPath, navigate } from '../router.js';
 import { useSession } from '../session-context.js';
+import { ReturnUpload } from './return-upload.js';
 
 type Field = 'actualToDate' | 'forecastOutturn';
 const FIELD_LABELS: Record<Field, string> = { actualToDate: 'Actual to date', forecastOutturn: 'Forecast outturn' };
@@ -41,15 +42,31 @@ function AmountInput(props: { row: number; field: Field; lineName: string; value
   );
 }
 
+function CommentaryInput(props: { row: number; lineName: string; value: string; errors: PlacedErrors; onInput: (value: string) => void }): JSX.Element {
+  const { row, lineName, value, errors, onInput } = props;
+  const id = `line-${row}-commentary`;
+  const messages = errors.lines.get(lineKey(row, 'commentary'));
+  const invalid = messages !== undefined && messages.length > 0;
+  return (
+    <td class="input-cell">
+      <label class="visually-hidden" for={id}>Commentary, {lineName}</label>
+      <textarea id={id} name={id} rows={1} maxLength={1000} value={value} class="commentary-input"
+        aria-invalid={invalid ? 'true' : undefined} aria-describedby={invalid ? `${id}-error` : undefined}
+        onInput={(e) => onInput((e.target as HTMLTextAreaElement).value)} />
+      <Messages id={`${id}-error`} messages={messages} />
+    </td>
+  );
+}
+
 function ReturnFormBody({ fundYear, template }: { fundYear: FundYearRef; template: ReturnTemplate }): JSX.Element {
   const { client } = useSession();
   const [period, setPeriod] = useState(template.suggestedPeriod);
   const [correction, setCorrection] = useState(false);
-  const [values, setValues] = useState(() => template.lines.map((l) => ({ actualToDate: l.actualToDate, forecastOutturn: l.forecastOutturn })));
+  const [values, setValues] = useState(() => template.lines.map((l) => ({ actualToDate: l.actualToDate, forecastOutturn: l.forecastOutturn, commentary: '' })));
   const [errors, setErrors] = useState<PlacedErrors>(NO_ERRORS);
   const [problem, setProblem] = useState<Problem | null>(null);
   const [busy, setBusy] = useState(false);
-  const setValue = (row: number, field: Field, value: string): void => {
+  const setValue = (row: number, field: Field | 'commentary', value: string): void => {
     setValues((current) => current.map((v, i) => (i === row ? { ...v, [field]: value } : v)));
   };
   const submit = async (event: Event): Promise<void> => {
@@ -60,6 +77,7 @@ function ReturnFormBody({ fundYear, template }: { fundYear: FundYearRef; templat
       arrangement: line.arrangement,
       actualToDate: normaliseAmountInput(values[i]?.actualToDate ?? ''),
       forecastOutturn: normaliseAmountInput(values[i]?.forecastOutturn ?? ''),
+      ...((values[i]?.commentary ?? '').trim() === '' ? {} : { commentary: values[i]?.commentary ?? '' }),
     }));
     try {
       const recorded = await unwrap(client.POST('/v1/funds/{fundId}/years/{year}/returns', {
@@ -101,7 +119,7 @@ function ReturnFormBody({ fundYear, template }: { fundYear: FundYearRef; templat
         <table id="return-lines">
           <caption>Return of {template.partnerId} for {period}: amounts in pounds, e.g. 1234.50 or 1,234.50</caption>
           <thead>
-            <tr><th scope="col">Strategy</th><th scope="col">Arrangement</th><th scope="col" class="num">Budget</th><th scope="col">Actual to date</th><th scope="col">Forecast outturn</th></tr>
+            <tr><th scope="col">Strategy</th><th scope="col">Arrangement</th><th scope="col" class="num">Budget</th><th scope="col">Actual to date</th><th scope="col">Forecast outturn</th><th scope="col">Commentary</th></tr>
           </thead>
           <tbody>
             {template.lines.map((line, row) => {
@@ -115,6 +133,7 @@ function ReturnFormBody({ fundYear, template }: { fundYear: FundYearRef; templat
                   <AmountCell value={line.budget} />
                   <AmountInput row={row} field="actualToDate" lineName={lineName} value={values[row]?.actualToDate ?? ''} errors={errors} onInput={(v) => setValue(row, 'actualToDate', v)} />
                   <AmountInput row={row} field="forecastOutturn" lineName={lineName} value={values[row]?.forecastOutturn ?? ''} errors={errors} onInput={(v) => setValue(row, 'forecastOutturn', v)} />
+                  <CommentaryInput row={row} lineName={lineName} value={values[row]?.commentary ?? ''} errors={errors} onInput={(v) => setValue(row, 'commentary', v)} />
                 </tr>
               );
             })}
@@ -136,7 +155,12 @@ export function ReturnForm({ fundYear }: { fundYear: FundYearRef }): JSX.Element
   );
   return (
     <FundYearFrame fundYear={fundYear} current="return" title="Submit a return">
-      <Loaded load={load} what="the return form">{(template) => <ReturnFormBody fundYear={fundYear} template={template} />}</Loaded>
+      <Loaded load={load} what="the return form">{(template) => (
+        <>
+          <ReturnFormBody fundYear={fundYear} template={template} />
+          <ReturnUpload fundYear={fundYear} partnerId={template.partnerId} suggestedPeriod={template.suggestedPeriod} />
+        </>
+      )}</Loaded>
     </FundYearFrame>
   );
 }

@@ -6,7 +6,7 @@ import { idempotencyKey, unwrap, type FundYearRef, type Settlement, type Verific
 import { AmountCell, CommandStatus, Loaded, useCommand, useLoad } from '../components/common.js';
 import { DownloadButton } from '../components/download.js';
 import { FundYearFrame } from '../components/frame.js';
-import { formatTime } from '../format.js';
+import { formatPounds, formatTime } from '../format.js';
 import { can, useSession } from '../session-context.js';
 import { paymentInWords } from '../terms-words.js';
 
@@ -35,14 +35,15 @@ function Payments({ settlement }: { settlement: Settlement }): JSX.Element {
 }
 
 function PartnersTable({ settlement }: { settlement: Settlement }): JSX.Element {
+  const withReserve = settlement.partners.some((p) => p.reserveReturned !== undefined);
   return (
     <div class="table-scroll" tabIndex={0} role="region" aria-label="Partners (scrolls sideways)">
       <table id="settlement-partners">
         <caption>Partners: transfer = share − variance borne (positive pays, negative receives)</caption>
-        <thead><tr><th scope="col">Partner</th><th scope="col" class="num">Variance borne</th><th scope="col" class="num">Share</th><th scope="col" class="num">Transfer</th></tr></thead>
+        <thead><tr><th scope="col">Partner</th><th scope="col" class="num">Variance borne</th><th scope="col" class="num">Share</th>{withReserve && <th scope="col" class="num">Reserve returned</th>}<th scope="col" class="num">Transfer</th></tr></thead>
         <tbody>
           {settlement.partners.map((p) => (
-            <tr key={p.partnerId}><th scope="row">{p.partnerId}</th><AmountCell value={p.varianceBorne} /><AmountCell value={p.share} /><AmountCell value={p.transfer} /></tr>
+            <tr key={p.partnerId}><th scope="row">{p.partnerId}</th><AmountCell value={p.varianceBorne} /><AmountCell value={p.share} />{withReserve && <AmountCell value={p.reserveReturned ?? null} />}<AmountCell value={p.transfer} /></tr>
           ))}
         </tbody>
       </table>
@@ -52,6 +53,8 @@ function PartnersTable({ settlement }: { settlement: Settlement }): JSX.Element 
 
 function PotsTable({ settlement }: { settlement: Settlement }): JSX.Element {
   const partners = settlement.partners.map((p) => p.partnerId);
+  const withReserve = settlement.pots.some((pot) => pot.reserveDrawn !== undefined);
+  const withDecision = settlement.pots.some((pot) => pot.decision !== undefined);
   return (
     <div class="table-scroll" tabIndex={0} role="region" aria-label="Pots (scrolls sideways)">
       <table id="settlement-pots">
@@ -59,16 +62,19 @@ function PotsTable({ settlement }: { settlement: Settlement }): JSX.Element {
         <thead>
           <tr>
             <th scope="col">Pot</th><th scope="col" class="num">Budget</th><th scope="col" class="num">Variance</th><th scope="col">Direction</th>
+            {withReserve && <th scope="col" class="num">Reserve drawn</th>}
             {partners.map((p) => <th key={p} scope="col" class="num">Share {p}</th>)}
-            <th scope="col" class="num">Unallocated</th><th scope="col">Capped</th>
+            <th scope="col" class="num">Unallocated</th><th scope="col">Capped</th>{withDecision && <th scope="col">Decision</th>}
           </tr>
         </thead>
         <tbody>
           {settlement.pots.map((pot) => (
             <tr key={pot.potId}>
               <th scope="row">{pot.potId}</th><AmountCell value={pot.budget} /><AmountCell value={pot.variance} /><td>{pot.direction}</td>
+              {withReserve && <AmountCell value={pot.reserveDrawn ?? null} />}
               {partners.map((p) => <AmountCell key={p} value={new Map(Object.entries(pot.shares)).get(p) ?? null} />)}
               <AmountCell value={pot.unallocated} /><td>{pot.capped.length === 0 ? '–' : pot.capped.join(', ')}</td>
+              {withDecision && <td>{pot.decision === undefined ? '–' : `v${pot.decision.version}: ${pot.decision.reference}`}</td>}
             </tr>
           ))}
         </tbody>
@@ -112,6 +118,45 @@ function UnsharedTable({ settlement }: { settlement: Settlement }): JSX.Element 
         </tbody>
       </table>
     </div>
+  );
+}
+
+/** Engine 2's reserve: each partner's opening, drawn, closing, returned and carried-forward balance, as the API gave them. */
+function ReserveTable({ settlement }: { settlement: Settlement }): JSX.Element | null {
+  const reserve = settlement.reserve;
+  if (reserve === undefined) return null;
+  const columns = [
+    ['opening', 'Opening'], ['drawn', 'Drawn'], ['closing', 'Closing'], ['returned', 'Returned'], ['carriedForward', 'Carried forward'],
+  ] as const;
+  const partners = settlement.partners.map((p) => p.partnerId);
+  return (
+    <section aria-labelledby="reserve-heading">
+      <h2 id="reserve-heading">Reserve</h2>
+      <p>What is left at the end of the year is {reserve.unused === 'return' ? 'returned to the partners' : 'carried forward into the next fund-year'}.
+        The reserve pays out <span class="amount">{formatPounds(reserve.transfer)}</span> in all (drawn plus returned).</p>
+      <div class="table-scroll" tabIndex={0} role="region" aria-label="Reserve (scrolls sideways)">
+        <table id="settlement-reserve">
+          <caption>Reserve by partner: opening = contributions plus any balance brought forward</caption>
+          <thead><tr><th scope="col">Partner</th>{columns.map(([key, label]) => <th key={key} scope="col" class="num">{label}</th>)}</tr></thead>
+          <tbody>
+            {partners.map((p) => (
+              <tr key={p}><th scope="row">{p}</th>{columns.map(([key]) => <AmountCell key={key} value={new Map(Object.entries(reserve[key])).get(p) ?? null} />)}</tr>
+            ))}
+          </tbody>
+        </table>
+      </div>
+    </section>
+  );
+}
+
+/** The board decisions the pots applied, with their minute or resolution. */
+function DecisionsApplied({ settlement }: { settlement: Settlement }): JSX.Element | null {
+  const applied = settlement.pots.flatMap((pot) => (pot.decision === undefined ? [] : [{ potId: pot.potId, ...pot.decision }]));
+  if (applied.length === 0) return null;
+  return (
+    <ul id="decisions-applied">
+      {applied.map((d) => <li key={d.potId}>Pot {d.potId}: its unallocated amount is shared by decision version {d.version} ({d.reference}).</li>)}
+    </ul>
   );
 }
 
@@ -168,8 +213,10 @@ function SettlementBody({ at, settlement, reload }: { at: SettlementRef; settlem
       <section aria-labelledby="pots-heading">
         <h2 id="pots-heading">Pots</h2>
         <PotsTable settlement={settlement} />
+        <DecisionsApplied settlement={settlement} />
         <BandsTables settlement={settlement} />
       </section>
+      <ReserveTable settlement={settlement} />
       <section aria-labelledby="unshared-heading">
         <h2 id="unshared-heading">Lines not shared</h2>
         <UnsharedTable settlement={settlement} />

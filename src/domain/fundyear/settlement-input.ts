@@ -1,13 +1,12 @@
 // SETTLEMENT.md §1: the engine's inputs, read from a fund-year folded up to the
 // settlement's revision (so "in force at", "accepted before" and "adjustments
 // before" the revision all come from folding exactly that prefix of the log).
-import { DomainError } from './errors.js';
-import { formatAmount, parseExact, type Decimal } from './money.js';
-import type { LineAmount, SettlementInput } from './settlement-types.js';
-import { latestReturn, partnerIds, returnFor, adoptedAgreement, type ExistingFundYear } from './fundyear/state.js';
-import type { Arrangement } from './terms-types.js';
-
-export type SettlementMode = 'final' | 'forecast';
+import { DomainError } from '../errors.js';
+import { lineIdOf, lineKey, type LineId } from '../lines.js';
+import { formatAmount, parseExact, type Decimal } from '../money.js';
+import type { LineAmount, SettlementInput } from '../settlement-types.js';
+import type { SettlementMode } from './events.js';
+import { latestReturn, partnerIds, returnFor, adoptedAgreement, type ExistingFundYear } from './state.js';
 
 export interface SettlementBasis {
   input: SettlementInput;
@@ -30,7 +29,11 @@ export function settlementBasis(fy: ExistingFundYear, mode: SettlementMode): Set
   }
   const budget = fy.budget.map(({ strategyId, partnerId, arrangement, amount }) => ({ strategyId, partnerId, arrangement, amount }));
   const { outturn, assumedOnBudget } = outturnByLine(fy, mode);
-  return { input: { partners: partnerIds(fy), budget, outturn, agreement: agreement.terms }, agreementVersion: agreement.version, assumedOnBudget };
+  const input: SettlementInput = { partners: partnerIds(fy), budget, outturn, agreement: agreement.terms };
+  // Engine 2: only when present, so an engine-1 fund-year's input (and digest) is unchanged.
+  if (fy.broughtForward) input.broughtForward = fy.broughtForward.amounts;
+  if (fy.adoptedDecisions && fy.adoptedDecisions.length > 0) input.decisions = fy.adoptedDecisions;
+  return { input, agreementVersion: agreement.version, assumedOnBudget };
 }
 
 /**
@@ -39,13 +42,13 @@ export function settlementBasis(fy: ExistingFundYear, mode: SettlementMode): Set
  * read: a compacted state (summary.ts) holds adjustments already summed.
  */
 class LineTotals {
-  private readonly totals = new Map<string, { line: Omit<LineAmount, 'amount'>; total: Decimal }>();
+  private readonly totals = new Map<string, { line: LineId; total: Decimal }>();
 
-  add(strategyId: string, partnerId: string, arrangement: Arrangement, amount: string): void {
-    const key = `${strategyId}/${partnerId}/${arrangement}`;
+  add(line: LineId, amount: string): void {
+    const key = lineKey(line);
     const entry = this.totals.get(key);
     if (entry) entry.total = entry.total.plus(parseExact(amount));
-    else this.totals.set(key, { line: { strategyId, partnerId, arrangement }, total: parseExact(amount) });
+    else this.totals.set(key, { line: lineIdOf(line), total: parseExact(amount) });
   }
 
   lines(): LineAmount[] {
@@ -73,7 +76,7 @@ export function outturnByLine(fy: ExistingFundYear, mode: SettlementMode): Outtu
     const counting = mode === 'final' ? returnFor(fy, partnerId, 'M12') : latestReturn(fy, partnerId);
     if (counting) {
       for (const l of counting.lines) {
-        totals.add(l.strategyId, partnerId, l.arrangement, mode === 'final' ? l.actualToDate : l.forecastOutturn);
+        totals.add({ ...l, partnerId }, mode === 'final' ? l.actualToDate : l.forecastOutturn);
       }
     } else if (mode === 'forecast') {
       assumedOnBudget.push(partnerId);
@@ -82,13 +85,11 @@ export function outturnByLine(fy: ExistingFundYear, mode: SettlementMode): Outtu
       throw new Error(`final outturn without an M12 return from ${partnerId}`);
     }
     if (mode === 'final') continue;
-    const reported = new Set((counting?.lines ?? []).map((l) => `${l.strategyId}/${l.arrangement}`));
+    const reported = new Set((counting?.lines ?? []).map((l) => lineKey({ ...l, partnerId })));
     for (const b of budget) {
-      if (b.partnerId === partnerId && !reported.has(`${b.strategyId}/${b.arrangement}`)) {
-        totals.add(b.strategyId, partnerId, b.arrangement, b.amount);
-      }
+      if (b.partnerId === partnerId && !reported.has(lineKey(b))) totals.add(b, b.amount);
     }
   }
-  if (mode === 'final') for (const a of fy.adjustments) totals.add(a.strategyId, a.partnerId, a.arrangement, a.amount);
+  if (mode === 'final') for (const a of fy.adjustments) totals.add(a, a.amount);
   return { outturn: totals.lines(), assumedOnBudget };
 }

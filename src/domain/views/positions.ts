@@ -1,10 +1,11 @@
 // Positions (DOMAIN.md, read side): a pure fold of the fund-year at one revision into
 // budget, actual to date, forecast outturn and forecast variance per line, strategy,
 // partner and fund, with the forecast variance month by month.
-import type { FigureSet, PositionsView } from '../app/service-types.js';
-import { formatAmount, parseExact, ZERO, type Decimal } from './money.js';
-import { latestReturn, partnerIds, periodReached, PERIODS, reportedLines, type ExistingFundYear, type LineId, type Period } from './fundyear/index.js';
-import { outturnByLine } from './settlement-input.js';
+import { lineIdOf, lineKey, type LineId } from '../lines.js';
+import { formatAmount, parseExact, ZERO, type Decimal } from '../money.js';
+import { latestReturn, partnerIds, periodReached, PERIODS, reportedLines, type ExistingFundYear, type Period } from '../fundyear/index.js';
+import { outturnByLine } from '../fundyear/settlement-input.js';
+import type { FigureSet, PositionsView } from './types.js';
 
 interface Figures {
   budget: Decimal;
@@ -13,9 +14,6 @@ interface Figures {
   /** Forecast variance at the end of M1..M12; null where nothing was reported yet. */
   byPeriod: (Decimal | null)[];
 }
-
-const lineKey = (l: { strategyId: string; arrangement: string }, partnerId: string): string =>
-  `${l.strategyId}/${partnerId}/${l.arrangement}`;
 
 /**
  * Open year: forecast outturn is each partner's latest forecast (on budget where not
@@ -59,10 +57,10 @@ export function fundTotals(fy: ExistingFundYear): { budget: string; forecastOutt
 function lineFigures(fy: ExistingFundYear): Map<string, { id: LineId; figures: Figures }> {
   const lines = new Map<string, { id: LineId; figures: Figures }>();
   const touch = (id: LineId) => {
-    const key = lineKey(id, id.partnerId);
+    const key = lineKey(id);
     let entry = lines.get(key);
     if (!entry) {
-      entry = { id, figures: { budget: ZERO, actualToDate: ZERO, forecastOutturn: ZERO, byPeriod: PERIODS.map(() => null) } };
+      entry = { id: lineIdOf(id), figures: { budget: ZERO, actualToDate: ZERO, forecastOutturn: ZERO, byPeriod: PERIODS.map(() => null) } };
       lines.set(key, entry);
     }
     return entry.figures;
@@ -93,7 +91,7 @@ function varianceAt(fy: ExistingFundYear, period: Period, index: number, lines: 
   for (const partnerId of partnerIds(fy)) {
     const counting = latestReturn(fy, partnerId, period);
     if (!counting) continue;
-    const forecast = new Map(counting.lines.map((l) => [lineKey(l, partnerId), parseExact(l.forecastOutturn)]));
+    const forecast = new Map(counting.lines.map((l) => [lineKey({ ...l, partnerId }), parseExact(l.forecastOutturn)]));
     for (const [key, { id, figures }] of lines) {
       if (id.partnerId !== partnerId) continue;
       figures.byPeriod[index] = (forecast.get(key) ?? figures.budget).minus(figures.budget);
